@@ -1,0 +1,165 @@
+"""pef's benchmark: pef against the floors it cannot beat, on the same generated Takeout, in one process.
+
+    .venv/bin/python bench/run.py                 # photo-sized tree, about 1 GB
+    .venv/bin/python bench/run.py --photo-count 600 --video-count 12
+    .venv/bin/python bench/run.py --small 100000  # many tiny files: scan/match/plan/state costs
+
+Floors: `cp -r` of the tree (one read and one write of every byte) and the ExifTool floor (as many bare
+`exiftool` batch processes as pef has workers, each given its share of the media in one argument file,
+writing the same kinds of tags to new files). Prints wall time, files/s, MB/s and peak memory of every
+run, the ratios pef/ExifTool floor and pef --no-exif/cp -r, and writes everything to bench/results/.
+Not part of the test suite: nothing here passes or fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pef.sample import generate_takeout  # noqa: E402
+
+
+def timed(name: str, cmd: list[str], files: int, total_bytes: int, **kw) -> dict:
+    """Run cmd as a child, measuring its wall time and its peak memory (the child's own)."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - began
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read().decode(errors="replace")[-400:] if proc.stderr else ""
+    row = {
+        "name": name,
+        "seconds": round(seconds, 3),
+        "files_per_s": round(files / seconds, 1) if seconds else None,
+        "mb_per_s": round(total_bytes / 1e6 / seconds, 1) if seconds else None,
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "exit": proc.returncode,
+    }
+    if proc.returncode not in (0, 2):
+        row["stderr"] = stderr
+    print(f"{name:28} {seconds:8.2f} s {row['files_per_s'] or 0:9.1f} files/s "
+          f"{row['mb_per_s'] or 0:8.1f} MB/s  peak {row['peak_mb']:7.1f} MB  exit {proc.returncode}", flush=True)
+    return row
+
+
+def exiftool_floor_args(src: Path, out: Path, media: list[str]) -> list[str]:
+    """One file's worth of bare ExifTool work: the kinds of tags pef writes, into a new file."""
+    lines = []
+    for i, rel in enumerate(media):
+        dest = out / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        video = rel.lower().endswith((".mp4", ".mov", ".m4v", ".3gp"))
+        if video:
+            tags = ["-QuickTime:CreateDate=2019:07:09 12:30:00", "-Keys:CreationDate=2019:07:09 21:30:00+09:00",
+                    "-Keys:GPSCoordinates=35.68 139.76 40"]
+        else:
+            tags = ["-EXIF:DateTimeOriginal=2019:07:09 21:30:00", "-EXIF:OffsetTimeOriginal=+09:00",
+                    "-EXIF:GPSLatitude=35.68", "-EXIF:GPSLatitudeRef=N", "-EXIF:GPSLongitude=139.76",
+                    "-EXIF:GPSLongitudeRef=E", "-XMP-dc:Description=A caption"]
+        lines += [*tags, "-o", str(dest), str(src / rel), f"-execute{i}"]
+    return lines
+
+
+def run_exiftool_floor(src: Path, out: Path, media: list[str], jobs: int, total_bytes: int, work: Path) -> dict:
+    shares = [media[i::jobs] for i in range(jobs)]
+    argfiles = []
+    for n, share in enumerate(shares):
+        path = work / f"floor-{n}.args"
+        path.write_text("\n".join(exiftool_floor_args(src, out, share)) + "\n", encoding="utf-8")
+        argfiles.append(path)
+    script = " & ".join(f"exiftool -q -q -charset filename=utf8 -@ '{a}' >/dev/null" for a in argfiles) + " & wait"
+    return timed(f"exiftool floor (x{jobs})", ["bash", "-c", script], len(media), total_bytes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--photo-count", type=int, default=280)
+    p.add_argument("--video-count", type=int, default=8)
+    p.add_argument("--photo-mb", type=float, default=3.0)
+    p.add_argument("--video-mb", type=float, default=20.0)
+    p.add_argument("--small", type=int, default=0, help="many-small-files mode with this many media files")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed after)")
+    p.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = p.parse_args(argv)
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="pef-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        results = bench(args, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    out_dir = REPO / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    out_file = out_dir / time.strftime("bench-%Y%m%d-%H%M%S.json")
+    out_file.write_text(json.dumps(results, indent=1))
+    print(f"\nFigures written to {out_file}")
+    return 0
+
+
+def bench(args, work: Path) -> dict:
+    src = work / "Takeout"
+    began = time.perf_counter()
+    if args.small:
+        manifest = generate_takeout(src, photos=args.small, videos=0, small=True)
+    else:
+        manifest = generate_takeout(
+            src, photos=args.photo_count, videos=args.video_count,
+            photo_bytes=int(args.photo_mb * 1e6), video_bytes=int(args.video_mb * 1e6),
+        )
+    media = sorted(manifest.media)
+    total = manifest.total_bytes
+    print(f"Generated {len(media)} media files, {total / 1e6:.0f} MB in {time.perf_counter() - began:.1f} s "
+          f"({args.jobs} jobs)\n")
+    pef = [sys.executable, "-m", "pef", "-p", str(src), "-j", str(args.jobs), "--timezone", "UTC"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    rows = {}
+    rows["cp"] = timed("cp -r", ["cp", "-r", str(src), str(work / "cp-copy")], len(media), total)
+    shutil.rmtree(work / "cp-copy")
+    if args.small:
+        rows["plan"] = timed("pef --dry-run (scan+match+plan)", [*pef, "--dry-run"], len(media), total, env=env)
+    else:
+        rows["exiftool"] = run_exiftool_floor(src, work / "floor", media, args.jobs, total, work)
+        shutil.rmtree(work / "floor")
+    rows["no_exif"] = timed("pef --no-exif", [*pef, "--no-exif", "--output", str(work / "noexif")], len(media), total, env=env)
+    if not args.small:
+        shutil.rmtree(work / "noexif")
+        rows["pef"] = timed("pef", [*pef, "--output", str(work / "pef")], len(media), total, env=env)
+        rows["resume"] = timed("pef resume (finished run)", [*pef, "--output", str(work / "pef")], len(media), total, env=env)
+    else:
+        rows["resume"] = timed("pef resume (finished run)", [*pef, "--no-exif", "--output", str(work / "noexif")],
+                               len(media), total, env=env)
+    ratios = {"pef_no_exif_to_cp": rows["no_exif"]["seconds"] / rows["cp"]["seconds"]}
+    if "pef" in rows:
+        ratios["pef_to_exiftool_floor"] = rows["pef"]["seconds"] / rows["exiftool"]["seconds"]
+        ratios["resume_to_full_run"] = rows["resume"]["seconds"] / rows["pef"]["seconds"]
+    else:
+        ratios["resume_to_full_run"] = rows["resume"]["seconds"] / rows["no_exif"]["seconds"]
+    print()
+    for name, value in ratios.items():
+        print(f"{name:28} {value:6.3f}x")
+    return {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "cores": os.cpu_count(),
+        "jobs": args.jobs,
+        "media_files": len(media),
+        "total_mb": round(total / 1e6, 1),
+        "small_mode": bool(args.small),
+        "runs": rows,
+        "ratios": {k: round(v, 3) for k, v in ratios.items()},
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

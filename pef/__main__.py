@@ -1,0 +1,5 @@
+import sys
+
+from pef.cli import main
+
+sys.exit(main())

@@ -1,0 +1,203 @@
+"""The `pef` command: arguments, progress bars, Ctrl+C, messages and exit codes over pef.pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import signal
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from pef import __version__
+from pef.exiftool import ExifToolError, find_exiftool, kill_all
+from pef.pipeline import Observer, RunConfig, RunResult, run
+from pef.report import write_json
+from pef.resume import RunRefused
+from pef.verify import audit_text, verify
+
+EXIT_OK, EXIT_USAGE, EXIT_FILE_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pef",
+        description="Fix a Google Photos Takeout: pair every photo and video with its JSON sidecar and "
+        "write the date, place, caption and people into a copy. The source is never modified.",
+    )
+    p.add_argument("-p", "--path", required=True, type=Path, help="the extracted Takeout folder (the source)")
+    p.add_argument("-d", "--destination", type=Path, help="folder in which to create <SRC>_pefProcessed (default: beside the source)")
+    p.add_argument("-s", "--suffix", action="append", default=[], metavar="S",
+                   help="extra suffix of edited copies, added to '' and '-edited' (repeatable; -s -sticker works)")
+    p.add_argument("--no-exif", action="store_true", help="only copy files and set file times (no ExifTool needed)")
+    p.add_argument("--dry-run", action="store_true", help="write nothing; print the plan's summary")
+    p.add_argument("--report", type=Path, metavar="FILE", help="with --dry-run: write the full plan as JSON to FILE")
+    p.add_argument("--resume", action="store_true", help="continue in the latest output folder of this source")
+    p.add_argument("--force", action="store_true", help="ignore any saved state and reprocess everything")
+    p.add_argument("--output", type=Path, metavar="PATH", help="use exactly this output folder (resumes if it has a state)")
+    p.add_argument("--retry-errors", action="store_true", help="on resume, redo files that failed before")
+    p.add_argument("--reprocess", action="append", default=[], metavar="PATTERN",
+                   help="on resume, redo files whose source path matches this glob (repeatable)")
+    p.add_argument("--timezone", metavar="ZONE", help="IANA time zone for photos without a location (default: this machine's)")
+    p.add_argument("--overwrite-dates", action="store_true", help="replace dates already in the files with the sidecar's")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel ExifTool workers (default: cores)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                   help="give up on a file ExifTool has not finished after this long (default 300)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every file as it is done")
+    p.add_argument("--version", action="version", version=f"pef {__version__}")
+    return p
+
+
+def _join_dash_values(argv: list[str]) -> list[str]:
+    """Let `-s -sticker` mean `--suffix=-sticker` (argparse would take -sticker for an option)."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in ("-s", "--suffix") and i + 1 < len(argv):
+            out.append(f"--suffix={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
+class TerminalObserver(Observer):
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+        self.bar: tqdm | None = None
+
+    def message(self, text: str) -> None:
+        tqdm.write(text)
+
+    def start_phase(self, name: str, total: int | None = None, initial: int = 0) -> None:
+        self.bar = tqdm(total=total, initial=initial, desc=name, unit=" files", dynamic_ncols=True, leave=True)
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None and n:
+            self.bar.update(n)
+
+    def finished(self, entry) -> None:
+        if self.verbose:
+            tail = f"  ERROR {entry.error}" if entry.error else ""
+            tqdm.write(f"{entry.status:9} {entry.source} -> {entry.output_file}{tail}")
+
+    def end_phase(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class Interrupts:
+    """First Ctrl+C (or SIGTERM): finish the files in flight and save. Second: leave now."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            kill_all()
+            sys.stderr.write("\nStopped at once. The saved progress is intact; resume with the same command.\n")
+            os._exit(EXIT_INTERRUPTED)
+        self.requested = True
+        sys.stderr.write("\n\nInterrupted! Saving progress...\n")
+
+
+def resume_command(args: argparse.Namespace, out: Path | None) -> str:
+    prog = _program_name()
+    parts = [*prog, "--resume", "-p", str(args.path.resolve())]
+    if args.destination:
+        parts += ["-d", str(args.destination.resolve())]
+    elif args.output and out:
+        parts = [*prog, "--output", str(out), "-p", str(args.path.resolve())]
+    for suffix in args.suffix:
+        parts.append(f"--suffix={suffix}")
+    for flag in ("no_exif", "overwrite_dates"):
+        if getattr(args, flag):
+            parts.append("--" + flag.replace("_", "-"))
+    if args.timezone:
+        parts += ["--timezone", args.timezone]
+    return shlex.join(parts)
+
+
+def _program_name() -> list[str]:
+    main = sys.argv[0] if sys.argv else "pef"
+    if main.endswith("pef.py"):
+        return ["python", "pef.py"]
+    if main.endswith("__main__.py"):
+        return ["python", "-m", "pef"]
+    return ["pef"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["verify"]:
+        return verify_main(argv[1:])
+    args = build_parser().parse_args(_join_dash_values(argv))
+    if args.jobs < 1:
+        print("pef: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    config = RunConfig(
+        source=args.path,
+        destination=args.destination,
+        output=args.output,
+        resume=args.resume,
+        force=args.force,
+        suffixes=tuple(args.suffix),
+        no_exif=args.no_exif,
+        dry_run=args.dry_run,
+        jobs=args.jobs,
+        timezone=args.timezone,
+        overwrite_dates=args.overwrite_dates,
+        retry_errors=args.retry_errors,
+        reprocess=tuple(args.reprocess),
+        timeout=args.timeout,
+    )
+    interrupts = Interrupts()
+    interrupts.install()
+    try:
+        result = run(config, TerminalObserver(args.verbose), stop=lambda: interrupts.requested)
+    except (RunRefused, ExifToolError) as exc:
+        print(f"pef: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"pef: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_USAGE
+    return _finish(args, result)
+
+
+def _finish(args: argparse.Namespace, result: RunResult) -> int:
+    print(result.summary)
+    for line in result.messages:
+        print(line, file=sys.stderr)
+    if args.dry_run and args.report:
+        write_json(args.report, result.report)
+        print(f"Full plan written to {args.report}")
+    if result.out_dir is not None:
+        print(f"Report: {result.out_dir / 'report.txt'} (details in report.json)")
+    if result.fatal or result.interrupted:
+        print(f"Progress saved. Resume with: {resume_command(args, result.out_dir)}")
+        print(f"Processed: {result.progress}")
+        return EXIT_STOPPED if result.fatal else EXIT_INTERRUPTED
+    if result.already_done and result.report["summary"]["done"] == result.already_done:
+        print("Everything was already done; nothing to do.")
+    return EXIT_FILE_ERRORS if result.errors else EXIT_OK
+
+
+def verify_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="pef verify", description="Prove that a pef output holds every source media file exactly once.")
+    p.add_argument("output", type=Path, help="the _pefProcessed folder to check")
+    p.add_argument("--hash", action="store_true", help="also compare the bytes of unchanged copies with the source")
+    p.add_argument("--no-read", action="store_true", help="skip reading every output with ExifTool (stat only)")
+    args = p.parse_args(argv)
+    if not args.output.is_dir():
+        print(f"pef verify: not a folder: {args.output}", file=sys.stderr)
+        return EXIT_USAGE
+    audit = verify(args.output, exiftool=None if args.no_read else find_exiftool(), hash_copies=args.hash)
+    print(audit_text(audit))
+    return EXIT_OK if audit.passed else EXIT_FILE_ERRORS

@@ -1,0 +1,297 @@
+"""Carrying out planned actions: one output file each, written under a temporary name and renamed into place.
+
+Workers are threads, each owning one persistent ExifTool; ExifTool reads the
+source and writes the temporary output itself, so every output is written
+once. A failure on one file becomes an error entry for that file (the file is
+still copied as it is whenever it can be read); only a fault that would make
+every following file fail too (disk full, output folder gone) stops the run.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import queue
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from pef.exiftool import ExifTool, ExifToolError
+from pef.fsutil import TMP_DIR_NAME
+from pef.plan import Action, Kind
+from pef.sidecar import Sidecar
+from pef.state import Entry
+from pef.tags import READ_ARGS, WRITE_PREFIX, MetadataOptions, TagPlan, plan_tags, real_extension
+
+FATAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+class FatalError(Exception):
+    """A fault that stops the whole run (the finished part stays valid and resumable)."""
+
+
+class DiskFull(FatalError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExecOptions:
+    no_exif: bool = False
+    jobs: int = 2
+    exiftool: str | None = None
+    metadata: MetadataOptions = field(default_factory=MetadataOptions)
+    timeout: float = 300.0
+
+
+class Worker:
+    """Turns one action into its output file; owned by one thread."""
+
+    def __init__(self, src_root: Path, out_root: Path, sidecars: dict[str, Sidecar], opts: ExecOptions) -> None:
+        self.src_root = src_root
+        self.out_root = out_root
+        self.tmp_dir = out_root / TMP_DIR_NAME
+        self.sidecars = sidecars
+        self.opts = opts
+        self.exiftool = None if opts.no_exif else ExifTool(opts.exiftool, opts.timeout)
+
+    def close(self) -> None:
+        if self.exiftool is not None:
+            self.exiftool.close()
+
+    def process(self, action: Action) -> Entry:
+        entry = Entry(action.source, action.kind.value, "success", action.dest, sidecar=action.sidecar)
+        try:
+            if action.kind is Kind.SIDECAR:
+                self._copy_sidecar(action, entry)
+            else:
+                self._write_media(action, entry)
+        except OSError as exc:
+            if exc.errno in FATAL_ERRNOS:
+                raise DiskFull(_describe_os_error(exc, action)) from exc
+            if not self.out_root.is_dir():
+                raise FatalError(f"the output folder {self.out_root} is gone") from exc
+            entry.status, entry.error, entry.output_file = "error", _describe_os_error(exc, action), None
+        return entry
+
+    # ----- per kind ------------------------------------------------------
+    def _copy_sidecar(self, action: Action, entry: Entry) -> None:
+        entry.status = "not_found"
+        tmp = self._tmp_name(".json")
+        shutil.copy2(self.src_root / action.source, tmp)
+        entry.size = self._place(tmp, action.dest)
+
+    def _write_media(self, action: Action, entry: Entry) -> None:
+        src = self.src_root / action.source
+        sidecar = self.sidecars.get(action.sidecar) if action.sidecar else None
+        tmp = self._tmp_name(".pef-tmp")
+        existing, problem = self._read_existing(src)
+        plan = plan_tags(sidecar, action.source, existing, self.opts.metadata)
+        if self.exiftool is not None and problem is None:
+            if plan.target == "file":
+                problem = self._exiftool_write(src, real_extension(existing, src.name), tmp, plan.args)
+            elif plan.target == "xmp":
+                problem = self._write_xmp(plan.args, action.dest, plan.mtime)
+                entry.extra_files = [] if problem else [action.dest + ".xmp"]
+        if not tmp.exists():
+            shutil.copy2(src, tmp)
+        if plan.mtime is not None:
+            os.utime(tmp, (plan.mtime, plan.mtime))
+        entry.size = self._place(tmp, action.dest)
+        entry.details = _details(plan)
+        if problem:
+            # The file is in the output (unchanged bytes, sidecar date as file time), but its
+            # metadata is not: an error for the report and the exit code.
+            entry.status, entry.error = "error", problem
+
+    # ----- ExifTool ------------------------------------------------------
+    def _read_existing(self, src: Path) -> tuple[dict, str | None]:
+        if self.exiftool is None:
+            return {}, None
+        try:
+            with self._readable(src, None) as path:
+                reply = self.exiftool.run([*READ_ARGS, str(path)])
+        except ExifToolError as exc:
+            return {}, f"ExifTool failed reading the file: {exc}"
+        if reply.errors:
+            return {}, "ExifTool cannot read the file: " + "; ".join(reply.errors)
+        try:
+            found = json.loads(reply.stdout or "[{}]")[0]
+        except (ValueError, IndexError):
+            return {}, "ExifTool gave no readable answer for the file"
+        return found, None
+
+    def _exiftool_write(self, src: Path, real_ext: str | None, tmp: Path, args: list[str]) -> str | None:
+        # ExifTool writes by content but refuses a source whose extension names another type:
+        # such a source is linked under its real extension for the write.
+        try:
+            with self._readable(src, real_ext) as path:
+                reply = self.exiftool.run([*WRITE_PREFIX, *args, "-o", str(tmp), str(path)])
+        except ExifToolError as exc:
+            problem = f"ExifTool failed writing metadata: {exc}"
+        else:
+            problem = None if not reply.errors and tmp.exists() else (
+                "ExifTool could not write metadata: " + ("; ".join(reply.errors) or reply.stdout.strip())
+            )
+        if problem and tmp.exists():
+            tmp.unlink()
+        return problem
+
+    def _write_xmp(self, args: list[str], dest: str, mtime: float | None) -> str | None:
+        xmp_tmp = self._tmp_name(".xmp")
+        try:
+            reply = self.exiftool.run([*WRITE_PREFIX, *args, "-o", str(xmp_tmp)])
+        except ExifToolError as exc:
+            return f"ExifTool failed writing the XMP sidecar: {exc}"
+        if reply.errors or not xmp_tmp.exists():
+            xmp_tmp.unlink(missing_ok=True)
+            return "ExifTool could not write the XMP sidecar: " + "; ".join(reply.errors)
+        if mtime is not None:
+            os.utime(xmp_tmp, (mtime, mtime))
+        self._place(xmp_tmp, dest + ".xmp")
+        return None
+
+    def _readable(self, src: Path, real_ext: str | None):
+        return _SafeSource(src, self.tmp_dir / uuid.uuid4().hex, real_ext)
+
+    # ----- files ---------------------------------------------------------
+    def _tmp_name(self, ext: str) -> Path:
+        return self.tmp_dir / f"{uuid.uuid4().hex}{ext}"
+
+    def _place(self, tmp: Path, dest: str) -> int:
+        final = self.out_root / dest
+        final.parent.mkdir(parents=True, exist_ok=True)
+        size = tmp.stat().st_size
+        os.replace(tmp, final)
+        return size
+
+
+class _SafeSource:
+    """A path ExifTool can take on its one-argument-per-line input, under the right extension.
+
+    Names with line breaks (or that are not valid UTF-8), and files whose
+    extension names another type, are linked under a plain temporary name for
+    the duration of the command.
+    """
+
+    def __init__(self, src: Path, link_base: Path, real_ext: str | None) -> None:
+        self.src = src
+        self.link = link_base.with_name(link_base.name + "." + (real_ext or _safe_ext(src.name).lstrip(".") or "bin"))
+        self.real_ext = real_ext
+        self.linked = False
+
+    def __enter__(self) -> Path:
+        text = str(self.src)
+        try:
+            text.encode("utf-8")
+            safe = "\n" not in text and "\r" not in text
+        except UnicodeEncodeError:
+            safe = False
+        if safe and self.real_ext is None:
+            return self.src
+        os.symlink(self.src, self.link)
+        self.linked = True
+        return self.link
+
+    def __exit__(self, *exc) -> None:
+        if self.linked:
+            self.link.unlink(missing_ok=True)
+
+
+def _safe_ext(name: str) -> str:
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or not ext.isalnum() or len(ext) > 10:
+        return ""
+    return "." + ext
+
+
+def _details(plan: TagPlan) -> dict:
+    details = {"date_source": plan.date_source, "zone_source": plan.zone_source}
+    if plan.zone:
+        details["zone"] = plan.zone
+    if plan.notes:
+        details["notes"] = list(plan.notes)
+    return details
+
+
+def _describe_os_error(exc: OSError, action: Action) -> str:
+    reason = exc.strerror or str(exc)
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{reason}{where} while writing {action.source} to {action.dest}"
+
+
+def run_actions(
+    actions: Iterable[Action],
+    make_worker: Callable[[], Worker],
+    jobs: int,
+    should_stop: Callable[[], bool],
+) -> Iterator[Entry]:
+    """Yield one entry per finished action, in completion order, using `jobs` worker threads.
+
+    When should_stop() turns true, no new action starts; the ones in flight
+    finish and are yielded. A FatalError from a worker stops the same way and
+    is raised after the in-flight entries are out.
+    """
+    todo: queue.Queue = queue.Queue(maxsize=jobs * 2)
+    done: queue.Queue = queue.Queue()
+    halt = threading.Event()
+    threads = [threading.Thread(target=_work, args=(make_worker, todo, done, halt), daemon=True) for _ in range(jobs)]
+    for t in threads:
+        t.start()
+    fatal: FatalError | None = None
+    pending = 0
+    source = iter(actions)
+    feeding = True
+    try:
+        while feeding or pending:
+            while feeding and not halt.is_set() and not should_stop() and not todo.full():
+                action = next(source, None)
+                if action is None:
+                    feeding = False
+                    break
+                todo.put(action)
+                pending += 1
+            if should_stop() or halt.is_set():
+                feeding = False
+            try:
+                item = done.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            pending -= 1
+            if isinstance(item, FatalError):
+                fatal = fatal or item
+                halt.set()
+            elif isinstance(item, Entry):
+                yield item
+            # else: an action handed back unstarted after a halt
+    finally:
+        halt.set()
+        for _ in threads:
+            todo.put(None)
+        for t in threads:
+            t.join(timeout=30)
+    if fatal is not None:
+        raise fatal
+
+
+def _work(make_worker, todo: queue.Queue, done: queue.Queue, halt: threading.Event) -> None:
+    worker = make_worker()
+    try:
+        while True:
+            action = todo.get()
+            if action is None:
+                return
+            if halt.is_set():
+                done.put(action)  # not started: hand it back so the feeder's count stays right
+                continue
+            try:
+                done.put(worker.process(action))
+            except FatalError as exc:
+                done.put(exc)
+            except Exception as exc:  # noqa: BLE001 - one file's bug must not end the run
+                done.put(Entry(action.source, action.kind.value, "error", None, error=f"internal error: {exc!r}"))
+    finally:
+        worker.close()

@@ -1,0 +1,754 @@
+"""Pairing Google Takeout sidecars with their media files.
+
+`match(media, sidecars)` is pure: it sees the two lists and nothing else (no
+file-system probing). It indexes every name once, then tries the rules below in
+order; each later rule only sees the media the earlier ones left unpaired.
+
+How names are compared
+----------------------
+Names are compared as *keys*: NFC, unusual spaces made plain, invisible direction
+marks removed, case-folded (see `pef.names`). From each sidecar's file name (and
+its `title`) the matcher derives the keys of the media it describes: ".json" is
+stripped, then a trailing "(N)" (the duplicate index, remembered), then a full or
+shortened ".supplemental-metadata". From each media name it derives its own keys:
+the name as is, the name without "(N)" (plus the index), without an edited
+suffix, the extension's family. Keys always include the index (0 for none), so
+`IMG(1).jpg` only ever meets sidecars that say "(1)", and `IMG.jpg.json` only
+media without an index.
+
+Rules, most specific first (the name recorded in `Pair.rule`)
+------------------------------------------------------------
+1. "exact" / "supplemental" / "index" -- the media name equals the name the
+   sidecar's file name describes: `IMG.jpg.json`, `IMG.jpg.supplemental-metadata.json`
+   (a shortened ".suppl", ".s"... only when the sidecar name reaches the length
+   limit or the title confirms it), `IMG.jpg(1).json` / `IMG.jpg.supplemental-
+   metadata(1).json` for `IMG(1).jpg`. Case, NFC/NFD and space differences are
+   folded away.
+2. "truncated" -- long names. A sidecar name cut to 51 characters (46 + ".json",
+   under some length measure) describes every media whose name, cut the same
+   way, gives the same text; the media name must itself be longer than the cut.
+   When the sidecar's title agrees with the cut, the title's own media names
+   (title, and title with its stem cut to 47) are tried first, exactly.
+3. "no-extension" -- older exports: `IMG_1234.json` for `IMG_1234.jpg`: the
+   title's name first, then any media with that stem.
+4. "extension" -- the same stem with an extension of the same family
+   (.jpg/.jpeg/.jpe/.jfif, .tif/.tiff, .heic/.heif) or a HEIC exported as JPEG.
+5. "title" -- the sidecar's title, when its file name disagrees with it
+   (renamed items: the file name is the first key, the title the second).
+6. "edited" (shared) -- `IMG-edited.jpg`, localised (`-bearbeitet`, `-modifié`,
+   `-編集済み`...), extra `suffixes`, cut short by the 47-character stem limit,
+   followed or preceded by "(N)": rules 1-5 are tried on the original's name.
+7. "live-photo" (shared) -- a video (.mov .mp4 .m4v .3gp, Pixel .MP / .MP~2)
+   whose stem is that of an image sidecar: `IMG_1234.MOV` with
+   `IMG_1234.HEIC.json`, `PXL_x.MP` with `PXL_x.MP.jpg.json`, `MVIMG_x.mp4` with
+   `MVIMG_x.jpg.json`.
+8. "cross-folder" -- a media left over whose same-named, same-sized copy in
+   another folder is paired: it gets that copy's sidecar (album folders).
+9. "cross-folder-name" -- a media left over for which rules 1-7, run against
+   every other folder, find exactly one sidecar (ignoring sidecars whose paired
+   media has this name but another size).
+
+Rules 1-7 only look inside the media's *logical* folder: its path with the
+export part ("Takeout", "Takeout 2", "takeout-20240101T...-001"...) removed, so
+the parts of a split export count as one folder; the physical folder is
+preferred within it.
+
+Ambiguity policy
+----------------
+* Rules 1-5 give a sidecar to one media only ("primary" rules); rules 6-9
+  share it (an edited copy, a Live Photo video and album copies all take the
+  original's sidecar).
+* One media, several sidecars (at the first key that finds any): the best
+  evidence wins -- physical folder before another part, then the exact
+  unfolded spelling. If several remain, they are used only when they all say
+  the same thing (date, place, description, people, flags): the first by path
+  is taken. Otherwise the media stays unpaired: no date is better than a
+  guessed one.
+* Several media, one sidecar (primary rules): the best evidence wins -- the
+  earlier key of the rule, then physical folder, exact spelling, a non-edited
+  name over an edited-looking one, an image over a video. Losers try the later
+  rules (an edited copy or Live Photo video still gets it there). If the best
+  are tied, none of them gets it.
+* Every such decision is written to `MatchResult.ambiguities`.
+* The result does not depend on the order of the input lists: everything is
+  sorted by path first, and ties are broken by path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from pef.names import (
+    SIDECAR_BODY_LIMIT,
+    SUPPLEMENTAL,
+    cuts,
+    fold,
+    forms,
+    join_ext,
+    media_names_for_title,
+    reaches,
+    reaches_media_stem,
+    spaced,
+    split_ext,
+    split_index,
+)
+from pef.scan import MediaEntry
+from pef.sidecar import Sidecar
+
+DEFAULT_SUFFIXES = ("", "-edited")
+
+# Google's "-edited" in the languages of its interface (as seen in exports and
+# reported by users); all compared case-folded.
+EDITED_SUFFIXES: tuple[str, ...] = (
+    "-edited",  # English
+    "-bearbeitet",  # German
+    "-modifié",  # French
+    "-modifie",
+    "-editado",  # Spanish, Portuguese
+    "-editada",
+    "-ha editado",  # Spanish (older)
+    "-modificato",  # Italian
+    "-modificata",
+    "-bewerkt",  # Dutch
+    "-edytowane",  # Polish
+    "-upraveno",  # Czech
+    "-upravené",  # Czech / Slovak
+    "-изменено",  # Russian
+    "-отредактировано",
+    "-змінено",  # Ukrainian
+    "-відредаговано",
+    "-düzenlendi",  # Turkish
+    "-düzenlenmiş",
+    "-編集済み",  # Japanese
+    "-编辑",  # Chinese (simplified)
+    "-已编辑",
+    "-已修改",
+    "-編輯",  # Chinese (traditional)
+    "-已編輯",
+    "-편집됨",  # Korean
+    "-editat",  # Catalan
+    "-redigerad",  # Swedish
+    "-redigeret",  # Danish
+    "-redigert",  # Norwegian
+    "-muokattu",  # Finnish
+    "-szerkesztett",  # Hungarian
+    "-επεξεργασμένο",  # Greek
+    "-επεξεργασία",
+)
+
+IMAGE_EXTENSIONS = frozenset(
+    "jpg jpeg jpe jfif png gif heic heif webp tif tiff bmp dng avif raw cr2 cr3 nef arw orf rw2 raf srw".split()
+)
+LIVE_VIDEO_EXTENSIONS = frozenset("mov mp4 m4v 3gp qt".split())
+VIDEO_EXTENSIONS = LIVE_VIDEO_EXTENSIONS | frozenset("3g2 avi mkv wmv mpg mpeg mts m2ts webm flv vob mp".split())
+MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
+_PIXEL_MOTION_RE = re.compile(r"mp(?:~\d+)?")
+
+# Extension families: names in one family are the same kind of file.
+_EXT_FAMILY = {
+    "jpg": "jpg", "jpeg": "jpg", "jpe": "jpg", "jfif": "jpg",
+    "tif": "tif", "tiff": "tif",
+    "heic": "heic", "heif": "heic",
+    "mpg": "mpg", "mpeg": "mpg",
+}
+# Families a media of a family may have been exported from: a HEIC is exported as JPEG.
+_FAMILY_SOURCES = {"jpg": ("jpg", "heic"), "tif": ("tif",), "heic": ("heic",), "mpg": ("mpg",)}
+
+_PART_RE = re.compile(
+    r"takeout(?:[ _-]?\(?\d{1,3}\)?|-\d{8}t\d{6}z?(?:-\d{1,4})?)?", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Pair:
+    media: str
+    sidecar: str
+    rule: str
+
+
+@dataclass
+class MatchResult:
+    pairs: dict[str, Pair] = field(default_factory=dict)
+    unpaired_media: dict[str, str] = field(default_factory=dict)
+    unpaired_sidecars: dict[str, str] = field(default_factory=dict)
+    ambiguities: list[str] = field(default_factory=list)
+
+
+# A lookup or a claim: (space, key, index) plus the unfolded spelling, for tie-breaks.
+Key = tuple[str, str, int]
+
+
+def logical_folder(folder: str) -> str:
+    """The folder with the export part removed: "Takeout 2/Google Photos/X" -> "Google Photos/X"."""
+    parts = folder.split("/") if folder else []
+    last = -1
+    for i, part in enumerate(parts):
+        if _PART_RE.fullmatch(part):
+            last = i
+    return "/".join(parts[last + 1 :])
+
+
+# ---------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------
+
+
+class MediaName:
+    """Keys of one media file name (or of an edited copy's original name)."""
+
+    __slots__ = ("name", "key", "idx", "key0", "stem0", "stem_lit", "ext", "raw0", "raw_stem0", "raw_stem", "raw_ext")
+
+    def __init__(self, name: str):
+        self.name = name
+        self.key = key = fold(name)
+        raw_stem, raw_ext = split_ext(name)
+        raw_stem0, idx = split_index(raw_stem)
+        self.raw_stem, self.raw_ext, self.raw_stem0 = raw_stem, raw_ext, raw_stem0
+        self.idx = idx
+        if name.isascii():  # folding keeps every position: slice instead of folding again
+            self.ext = key[len(raw_stem) + 1 :] if raw_ext else ""
+            self.stem0 = key[: len(raw_stem0)]
+            self.stem_lit = key[: len(raw_stem)]
+            self.raw0 = join_ext(raw_stem0, raw_ext) if idx else name
+            self.key0 = join_ext(self.stem0, self.ext) if idx else key
+        else:
+            self.ext = fold(raw_ext)
+            self.stem0 = fold(raw_stem0)
+            self.stem_lit = fold(raw_stem) if idx else self.stem0
+            self.raw0 = join_ext(raw_stem0, raw_ext) if idx else name
+            self.key0 = fold(self.raw0) if idx else key
+
+
+def _lookups_name(n: MediaName) -> list[tuple]:
+    out = [("n", n.key, 0, spaced(n.name))]
+    if n.idx:
+        out.append(("n", n.key0, n.idx, spaced(n.raw0)))
+    return out
+
+
+def _lookups_truncated(n: MediaName) -> list[tuple]:
+    out = [("tf", n.key0, n.idx, spaced(n.raw0))]
+    for cut in cuts(n.raw0, SIDECAR_BODY_LIMIT):
+        out.append(("tp", fold(cut), n.idx, spaced(cut)))
+    return out
+
+
+def _lookups_no_extension(n: MediaName) -> list[tuple]:
+    out = [("nf", n.key0, n.idx, spaced(n.raw0))]
+    if n.ext:
+        out.append(("ns", n.stem0, n.idx, spaced(n.raw_stem0)))
+        if n.idx:
+            out.append(("ns", n.stem_lit, 0, spaced(n.raw_stem)))
+    return out
+
+
+def _lookups_extension(n: MediaName) -> list[tuple]:
+    family = _EXT_FAMILY.get(n.ext)
+    if family is None:
+        return []
+    return [("a", f"{n.stem0}.{source}", n.idx, "") for source in _FAMILY_SOURCES[family]]
+
+
+def _lookups_title(n: MediaName) -> list[tuple]:
+    out = [("T", n.key0, n.idx, spaced(n.raw0))]
+    if n.idx:
+        out.append(("T", n.key, 0, spaced(n.name)))
+    return out
+
+
+_PRIMARY_LOOKUPS = (_lookups_name, _lookups_truncated, _lookups_no_extension, _lookups_extension, _lookups_title)
+
+
+def _lookups_live(n: MediaName) -> list[tuple]:
+    out = []
+    if _PIXEL_MOTION_RE.fullmatch(n.ext):
+        out.append(("L", fold(n.raw_stem0 + ".mp"), n.idx, ""))
+        out.append(("L", n.stem0, n.idx, ""))
+    elif n.ext in LIVE_VIDEO_EXTENSIONS:
+        out.append(("L", n.stem0, n.idx, ""))
+    return out
+
+
+class EditedSuffixes:
+    """Strips an edited suffix (full, or cut by the stem limit) from a media name."""
+
+    def __init__(self, suffixes: Iterable[str]):
+        folded = {fold(s) for s in suffixes if s and s.strip()}
+        self.suffixes = sorted(folded, key=lambda s: (-len(s), s))
+        self._end_re = re.compile("(?:" + "|".join(map(re.escape, self.suffixes)) + r")\Z") if self.suffixes else None
+
+    def looks_edited(self, n: MediaName) -> bool:
+        stem, _ = split_index(n.raw_stem)
+        return bool(self._end_re and self._end_re.search(fold(stem)))
+
+    def originals(self, n: MediaName) -> list[MediaName]:
+        """The names the original may have had, most likely first."""
+        if not self.suffixes:
+            return []
+        stem1, idx1 = split_index(n.raw_stem)
+        spaced_stem = spaced(stem1)
+        folded_stem = fold(stem1)
+        bases: list[str] = []
+        hit = self._end_re.search(folded_stem) if self._end_re else None
+        if hit is not None:
+            suffix = hit.group()
+            if len(spaced_stem) > len(suffix):
+                tail = spaced_stem[len(spaced_stem) - len(suffix) :]
+                if fold(tail) == suffix:
+                    bases.append(spaced_stem[: len(spaced_stem) - len(suffix)])
+        if not bases and reaches_media_stem(stem1):
+            # Cut by the 47-character limit: "...name-edi". Longest partial suffix first.
+            best = 0
+            for suffix in self.suffixes:
+                for k in range(len(suffix) - 1, best, -1):
+                    tail = spaced_stem[-k:]
+                    if len(spaced_stem) > k and fold(tail) == suffix[:k]:
+                        best = k
+                        break
+            if best:
+                bases.append(spaced_stem[:-best])
+        out = []
+        for base in bases:
+            stem2, idx2 = split_index(base)
+            if idx1 and idx2:
+                continue
+            idx = idx1 or idx2
+            name = join_ext(f"{stem2}({idx})" if idx else stem2, n.raw_ext)
+            out.append(MediaName(name))
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Sidecar claims
+# ---------------------------------------------------------------------------
+
+
+def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]:
+    """What the sidecar at `rel` with this title describes: (space, key, index, spelling, rule)."""
+    name = rel.rpartition("/")[2]
+    body = name[:-5] if name[-5:].lower() == ".json" else name
+    x_raw, idx = split_index(body)
+    x = fold(x_raw)
+    t = fold(title) if title else ""
+    claims: list[tuple[str, str, int, str, str]] = []
+    add = claims.append
+
+    # 1. The name the file name describes, plain and supplemental.
+    add(("n", x, idx, spaced(x_raw), "index" if idx else "exact"))
+    if idx:
+        add(("n", fold(body), 0, spaced(body), "exact"))
+    head, dot, tail = x_raw.rpartition(".")
+    supplemental = None
+    if dot and head and SUPPLEMENTAL.startswith(tail.lower()):
+        if tail.lower() == SUPPLEMENTAL or reaches(x_raw, SIDECAR_BODY_LIMIT) or fold(head) == t:
+            supplemental = head
+            add(("n", fold(head), idx, spaced(head), "index" if idx else "supplemental"))
+
+    # Does the title agree with the file name? Then its names are trusted too.
+    truncated = reaches(x_raw, SIDECAR_BODY_LIMIT)
+    no_extension = supplemental is None and split_ext(x_raw)[1].lower() not in MEDIA_EXTENSIONS
+    agrees = bool(title) and (t == x or (supplemental is not None and fold(supplemental) == t))
+    if title and not agrees:
+        if truncated:
+            agrees = any(fold(c) == x for c in cuts(title, SIDECAR_BODY_LIMIT))
+        if no_extension and not agrees:
+            title_stem = fold(split_ext(title)[0])
+            agrees = title_stem == x or title_stem == fold(body)
+    # The title's own media names add something only when the file name is cut,
+    # has no extension, or disagrees; otherwise they are the file name's.
+    title_names = media_names_for_title(title) if title and (truncated or no_extension or not agrees) else []
+
+    # 2. Long names.
+    if truncated:
+        if agrees:
+            for e in title_names:
+                add(("tf", fold(e), idx, e, "truncated"))
+        add(("tp", x, idx, spaced(x_raw), "truncated"))
+
+    # 3. No extension.
+    if no_extension:
+        if agrees:
+            for e in title_names:
+                add(("nf", fold(e), idx, e, "no-extension"))
+        add(("ns", x, idx, spaced(x_raw), "no-extension"))
+        if idx:
+            add(("ns", fold(body), 0, spaced(body), "no-extension"))
+
+    # 4. Extension families; 7. Live Photos.
+    described = [x_raw]
+    if supplemental is not None:
+        described.append(supplemental)
+    if agrees:
+        described.extend(title_names)
+    for d in described:
+        stem, ext = split_ext(d)
+        ext = ext.lower()
+        family = _EXT_FAMILY.get(ext)
+        fstem = fold(stem)
+        if family is not None:
+            add(("a", f"{fstem}.{family}", idx, "", "extension"))
+        if ext in IMAGE_EXTENSIONS:
+            add(("L", fstem, idx, "", "live-photo"))
+            if fstem.endswith(".mp"):
+                add(("L", fstem[:-3], idx, "", "live-photo"))
+    if no_extension:
+        add(("L", x, idx, "", "live-photo"))
+
+    # 5. The title, when the file name disagrees with it.
+    if title and not agrees:
+        for e in title_names:
+            add(("T", fold(e), idx, e, "title"))
+
+    # One claim per key, the first (most specific) kept.
+    seen: set[Key] = set()
+    out = []
+    for c in claims:
+        k = c[:3]
+        if k not in seen:
+            seen.add(k)
+            out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The rules
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # recorded in Pair.rule; "name" rules record the claim's own rule instead
+    shared: bool  # may give a sidecar that another media already has
+    lookups: Callable[[MediaName, EditedSuffixes], list[tuple]]
+
+
+def _edited_lookups(n: MediaName, edited: EditedSuffixes) -> list[tuple]:
+    out: list[tuple] = []
+    for base in edited.originals(n):
+        for lookups in _PRIMARY_LOOKUPS:
+            out.extend(lookups(base))
+    return out
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("name", False, lambda n, e: _lookups_name(n)),
+    Rule("truncated", False, lambda n, e: _lookups_truncated(n)),
+    Rule("no-extension", False, lambda n, e: _lookups_no_extension(n)),
+    Rule("extension", False, lambda n, e: _lookups_extension(n)),
+    Rule("title", False, lambda n, e: _lookups_title(n)),
+    Rule("edited", True, _edited_lookups),
+    Rule("live-photo", True, lambda n, e: _lookups_live(n)),
+)
+
+
+# ---------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------
+
+
+class _Media:
+    __slots__ = ("rel", "size", "folder", "lfolder", "n", "looks_edited", "reason")
+
+    def __init__(self, entry: MediaEntry, lfolder: Callable[[str], int]):
+        self.rel = entry.rel
+        self.size = entry.size
+        folder, _, name = entry.rel.rpartition("/")
+        self.folder = folder
+        self.lfolder = lfolder(folder)
+        self.n = MediaName(name)
+        self.looks_edited: bool | None = None
+        self.reason: str | None = None  # why it was left unpaired, when ambiguous
+
+
+def _content(sc: Sidecar) -> tuple:
+    """What a sidecar says about its photo, for telling apart two candidates."""
+    return (sc.taken, sc.geo, sc.description, sc.people, sc.favorited, sc.archived, sc.trashed)
+
+
+class _Matcher:
+    def __init__(self, media: Sequence[MediaEntry], sidecars: Sequence[Sidecar], suffixes: Sequence[str]):
+        self.lfolders: dict[str, int] = {}  # logical folder -> id
+        self._folder_ids: dict[str, int] = {}  # physical folder -> its logical folder's id
+        seen: set[str] = set()
+        self.media: list[_Media] = []
+        for entry in sorted(media, key=lambda e: e.rel):
+            if entry.rel not in seen:
+                seen.add(entry.rel)
+                self.media.append(_Media(entry, self._lfolder))
+        seen = set()
+        self.sidecars: list[Sidecar] = []
+        for sc in sorted(sidecars, key=lambda s: s.rel):
+            if sc.rel not in seen:
+                seen.add(sc.rel)
+                self.sidecars.append(sc)
+        self.s_folder = [sc.rel.rpartition("/")[0] for sc in self.sidecars]
+        self.s_lfolder = [self._lfolder(f) for f in self.s_folder]
+        self.edited = EditedSuffixes([*EDITED_SUFFIXES, *suffixes])
+        self.claims: list[list[tuple]] = []
+        self.index: dict[tuple, list[tuple]] = {}
+        for sid, sc in enumerate(self.sidecars):
+            found = sidecar_claims(sc.rel, sc.title)
+            self.claims.append(found)
+            lf = self.s_lfolder[sid]
+            for space, key, idx, spelling, rule in found:
+                self.index.setdefault((space, lf, key, idx), []).append((sid, spelling, rule))
+        self.paired: dict[int, tuple[int, str]] = {}  # media id -> (sidecar id, rule)
+        self.taken: set[int] = set()  # sidecars given by a primary rule
+        self.sidecar_reason: dict[int, str] = {}
+        self.ambiguities: list[str] = []
+        self.lost: list[tuple[int, int, int]] = []  # (loser media, sidecar, winner media)
+
+    # -- helpers -----------------------------------------------------------
+
+    def _lfolder(self, folder: str) -> int:
+        found = self._folder_ids.get(folder)
+        if found is None:
+            logical = logical_folder(folder)
+            found = self._folder_ids[folder] = self.lfolders.setdefault(logical, len(self.lfolders))
+        return found
+
+    def _looks_edited(self, m: _Media) -> bool:
+        if m.looks_edited is None:
+            m.looks_edited = self.edited.looks_edited(m.n)
+        return m.looks_edited
+
+    def _pick(self, m: _Media, lookups: list[tuple], fetch, usable) -> tuple[int, dict[int, tuple]] | None:
+        """The first lookup that finds usable sidecars: (position, {sidecar: (score, rule)})."""
+        for pos, (space, key, idx, spelling) in enumerate(lookups):
+            hits = fetch(space, key, idx)
+            if not hits:
+                continue
+            best: dict[int, tuple] = {}
+            for sid, claim_spelling, rule in hits:
+                if not usable(sid):
+                    continue
+                score = (self.s_folder[sid] != m.folder, bool(spelling) and claim_spelling != spelling)
+                old = best.get(sid)
+                if old is None or score < old[0]:
+                    best[sid] = (score, rule)
+            if best:
+                return pos, best
+        return None
+
+    def _settle(self, m: _Media, found: dict[int, tuple], how: str, quiet: bool = False) -> tuple[int, tuple, str] | None:
+        """One sidecar out of the candidates, or None (recorded as ambiguous)."""
+        top = min(score for score, _ in found.values())
+        sids = sorted(sid for sid, (score, _) in found.items() if score == top)
+        if len(sids) == 1:
+            return sids[0], top, found[sids[0]][1]
+        names = ", ".join(repr(self.sidecars[s].rel) for s in sids)
+        contents = {_content(self.sidecars[s]) for s in sids}
+        if len(contents) == 1:
+            chosen = sids[0]
+            if not quiet:
+                self.ambiguities.append(
+                    f"{m.rel!r} matches {len(sids)} sidecars ({names}) equally well ({how}); they say the same, "
+                    f"so the first by path, {self.sidecars[chosen].rel!r}, was used."
+                )
+            for other in sids[1:]:
+                self.sidecar_reason.setdefault(
+                    other, f"duplicate: {self.sidecars[chosen].rel!r} describes the same media {m.rel!r} and was used"
+                )
+            return chosen, top, found[chosen][1]
+        self.ambiguities.append(
+            f"{m.rel!r} matches {len(sids)} sidecars ({names}) equally well ({how}) and they differ; "
+            "it was left without a sidecar rather than given a guessed date."
+        )
+        m.reason = f"ambiguous: {len(sids)} sidecars match equally well ({names})"
+        for s in sids:
+            self.sidecar_reason.setdefault(s, f"ambiguous: one of {len(sids)} sidecars matching {m.rel!r} equally well")
+        return None
+
+    # -- same-folder rules -------------------------------------------------
+
+    def run_rules(self) -> None:
+        pending = list(range(len(self.media)))
+        for rule in RULES:
+            if not pending:
+                break
+            chosen: dict[int, tuple[int, tuple, str]] = {}
+            done: set[int] = set()
+            for mid in pending:
+                m = self.media[mid]
+                lookups = rule.lookups(m.n, self.edited)
+                if not lookups:
+                    continue
+                lf = m.lfolder
+                got = self._pick(
+                    m,
+                    lookups,
+                    lambda space, key, idx: self.index.get((space, lf, key, idx)),
+                    (lambda sid: True) if rule.shared else (lambda sid: sid not in self.taken),
+                )
+                if got is None:
+                    continue
+                pos, found = got
+                settled = self._settle(m, found, f"rule {rule.name}")
+                if settled is None:
+                    done.add(mid)
+                    continue
+                sid, score, claim_rule = settled
+                chosen[mid] = (sid, (pos, *score), claim_rule if rule.name == "name" else rule.name)
+            if rule.shared:
+                for mid, (sid, _, name) in chosen.items():
+                    self.paired[mid] = (sid, name)
+                    done.add(mid)
+            else:
+                self._give_primary(chosen, done, rule.name)
+            pending = [mid for mid in pending if mid not in done]
+
+    def _give_primary(self, chosen: dict[int, tuple], done: set[int], rule_name: str) -> None:
+        by_sidecar: dict[int, list[int]] = defaultdict(list)
+        for mid, (sid, _, _) in chosen.items():
+            by_sidecar[sid].append(mid)
+        for sid, mids in by_sidecar.items():
+            if len(mids) == 1:
+                winners = mids
+            else:
+                def rank(mid: int) -> tuple:
+                    m = self.media[mid]
+                    return (*chosen[mid][1], self._looks_edited(m), m.n.ext in VIDEO_EXTENSIONS)
+
+                best = min(rank(mid) for mid in mids)
+                winners = [mid for mid in mids if rank(mid) == best]
+                if len(winners) > 1:
+                    names = ", ".join(repr(self.media[w].rel) for w in winners)
+                    self.ambiguities.append(
+                        f"{len(winners)} files ({names}) match sidecar {self.sidecars[sid].rel!r} equally well "
+                        f"(rule {rule_name}); none of them was given it."
+                    )
+                    for w in winners:
+                        self.media[w].reason = (
+                            f"ambiguous: {len(winners)} files match sidecar {self.sidecars[sid].rel!r} equally well"
+                        )
+                        done.add(w)
+                    self.sidecar_reason.setdefault(sid, f"ambiguous: {len(winners)} files match it equally well")
+                    continue
+                for mid in mids:
+                    if mid != winners[0]:
+                        self.lost.append((mid, sid, winners[0]))
+            mid = winners[0]
+            self.paired[mid] = (sid, chosen[mid][2])
+            self.taken.add(sid)
+            done.add(mid)
+
+    # -- across folders ----------------------------------------------------
+
+    def run_cross_folder(self) -> None:
+        left = [mid for mid in range(len(self.media)) if mid not in self.paired and self.media[mid].reason is None]
+        if not left:
+            return
+        # Evidence 1: a same-named, same-sized media paired in another folder.
+        by_name_size: dict[tuple[str, int], list[int]] = defaultdict(list)
+        paired_names: dict[int, set[tuple[str, int]]] = defaultdict(set)  # sidecar -> (name, size) of its media
+        for mid, (sid, _) in self.paired.items():
+            m = self.media[mid]
+            by_name_size[(m.n.key, m.size)].append(mid)
+            paired_names[sid].add((m.n.key, m.size))
+        new_pairs: dict[int, tuple[int, str]] = {}
+        rest = []
+        for mid in left:
+            m = self.media[mid]
+            copies = [c for c in by_name_size.get((m.n.key, m.size), ()) if self.media[c].folder != m.folder]
+            if not copies:
+                rest.append(mid)
+                continue
+            found = {self.paired[c][0]: ((False, False), "cross-folder") for c in copies}
+            settled = self._settle(m, found, "same-named, same-sized copies in other folders", quiet=True)
+            if settled is not None:
+                new_pairs[mid] = (settled[0], "cross-folder")
+
+        # Evidence 2: exactly one sidecar elsewhere fits the name.
+        if rest:
+            wanted: dict[int, list[tuple[Rule, list[tuple]]]] = {}
+            keys: set[Key] = set()
+            for mid in rest:
+                n = self.media[mid].n
+                per_rule = [(rule, rule.lookups(n, self.edited)) for rule in RULES]
+                wanted[mid] = per_rule
+                for _, lookups in per_rule:
+                    keys.update(lk[:3] for lk in lookups)
+            glob: dict[Key, list[tuple]] = defaultdict(list)
+            for sid, found in enumerate(self.claims):
+                for space, key, idx, spelling, rule in found:
+                    if (space, key, idx) in keys:
+                        glob[(space, key, idx)].append((sid, spelling, rule))
+            claimed: dict[int, list[int]] = defaultdict(list)
+            for mid in rest:
+                m = self.media[mid]
+
+                def usable(sid: int, m=m) -> bool:
+                    if self.s_lfolder[sid] == m.lfolder:
+                        return False
+                    # A sidecar whose paired media has this name but another size is another photo.
+                    return not any(k == m.n.key and s != m.size for k, s in paired_names.get(sid, ()))
+
+                for rule, lookups in wanted[mid]:
+                    got = self._pick(m, lookups, lambda space, key, idx: glob.get((space, key, idx)), usable)
+                    if got is None:
+                        continue
+                    _, found = got
+                    found = {sid: ((False, False), r) for sid, (_, r) in found.items()}
+                    settled = self._settle(m, found, f"rule {rule.name} across folders")
+                    if settled is not None:
+                        claimed[settled[0]].append(mid)
+                    break
+            for sid, mids in claimed.items():
+                sizes: dict[str, set[int]] = defaultdict(set)
+                for mid in mids:
+                    sizes[self.media[mid].n.key].add(self.media[mid].size)
+                for mid in mids:
+                    m = self.media[mid]
+                    if len(sizes[m.n.key]) > 1:
+                        self.ambiguities.append(
+                            f"{m.rel!r} and other files of the same name but other sizes all match only "
+                            f"{self.sidecars[sid].rel!r}, in another folder; none of them was given it."
+                        )
+                        m.reason = (
+                            f"ambiguous: files of this name with different sizes match {self.sidecars[sid].rel!r}"
+                        )
+                    else:
+                        new_pairs[mid] = (sid, "cross-folder-name")
+        self.paired.update(new_pairs)
+
+    # -- result ------------------------------------------------------------
+
+    def result(self) -> MatchResult:
+        out = MatchResult()
+        used: set[int] = set()
+        for mid, m in enumerate(self.media):
+            got = self.paired.get(mid)
+            if got is None:
+                out.unpaired_media[m.rel] = m.reason or (
+                    "no sidecar matches its name in its folder, nor unambiguously in another folder"
+                )
+            else:
+                sid, rule = got
+                used.add(sid)
+                out.pairs[m.rel] = Pair(m.rel, self.sidecars[sid].rel, rule)
+        for loser, sid, winner in self.lost:
+            if self.paired.get(loser, (None,))[0] != sid:
+                self.ambiguities.append(
+                    f"{self.media[loser].rel!r} and {self.media[winner].rel!r} could both take sidecar "
+                    f"{self.sidecars[sid].rel!r}; it went to {self.media[winner].rel!r}, the closer match."
+                )
+        for sid, sc in enumerate(self.sidecars):
+            if sid not in used:
+                out.unpaired_sidecars[sc.rel] = self.sidecar_reason.get(
+                    sid, "no media file matches its name or title (the media may be missing from the export)"
+                )
+        out.ambiguities = self.ambiguities
+        return out
+
+
+def match(
+    media: Sequence[MediaEntry], sidecars: Sequence[Sidecar], suffixes: Sequence[str] = DEFAULT_SUFFIXES
+) -> MatchResult:
+    """Pair every media file with at most one sidecar; see the module docstring for the rules."""
+    matcher = _Matcher(media, sidecars, suffixes)
+    matcher.run_rules()
+    matcher.run_cross_folder()
+    return matcher.result()

@@ -1,0 +1,170 @@
+"""Name normalisation and Google's truncation arithmetic, for the matcher.
+
+Everything here is a pure function of strings. Two kinds of string appear:
+
+* a *spaced* name: NFC, unusual spaces turned into a plain space. It keeps one
+  character per character of the name, so lengths measured on it are the
+  lengths Google cut at;
+* a *key*: a spaced name folded for comparison (invisible direction marks and
+  zero-width spaces removed, case-folded). Keys are only ever compared, never
+  measured.
+
+Google cuts names to a length limit. What its "characters" are is not
+documented, so a cut is tried under three measures: code points, UTF-16 code
+units (a surrogate pair is never split) and UTF-8 bytes (a character is never
+split). Each measure is tried on the name as found and on its NFC form (an
+export unpacked on macOS holds NFD names).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Sidecar names are at most 51 characters: 46 of name, then ".json".
+SIDECAR_NAME_LIMIT = 51
+SIDECAR_BODY_LIMIT = SIDECAR_NAME_LIMIT - len(".json")
+# Media names keep their extension; the part before it is cut to 47.
+MEDIA_STEM_LIMIT = 47
+SUPPLEMENTAL = "supplemental-metadata"
+
+_UNUSUAL_SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000\t"
+)
+_SPACE_TABLE = {ord(c): " " for c in _UNUSUAL_SPACES}
+# Invisible marks that say nothing about which file is meant: zero-width space,
+# direction marks and embeddings (right-to-left names), BOM, soft hyphen.
+_INVISIBLE = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad"
+_FOLD_TABLE = {**_SPACE_TABLE, **{ord(c): None for c in _INVISIBLE}}
+
+_INDEX_RE = re.compile(r"\((\d{1,5})\)$")
+_EXT_RE = re.compile(r"[^.\s/\\]{1,10}")
+
+
+def spaced(name: str) -> str:
+    """NFC, with unusual spaces made plain spaces (length-preserving after NFC)."""
+    if name.isascii():
+        return name.replace("\t", " ") if "\t" in name else name
+    return unicodedata.normalize("NFC", name).translate(_SPACE_TABLE)
+
+
+def fold(name: str) -> str:
+    """The comparison key of a name: NFC, plain spaces, no invisible marks, case-folded."""
+    if name.isascii():
+        return name.lower().replace("\t", " ") if "\t" in name else name.lower()
+    text = unicodedata.normalize("NFC", name).translate(_FOLD_TABLE).casefold()
+    return unicodedata.normalize("NFC", text)
+
+
+def forms(name: str) -> tuple[str, ...]:
+    """The name as found and its NFC form (each with plain spaces), without repeats."""
+    if name.isascii():
+        return (name,)
+    raw = name.translate(_SPACE_TABLE)
+    nfc = unicodedata.normalize("NFC", raw)
+    return (nfc,) if nfc == raw else (nfc, raw)
+
+
+def split_ext(name: str) -> tuple[str, str]:
+    """("IMG_1", "jpg") for "IMG_1.jpg"; ("photo", "") for a name without extension.
+
+    An extension is 1-10 characters without dots or spaces after the last dot,
+    with something before the dot (".hidden" and "Mr. Smith" have none)."""
+    dot = name.rfind(".")
+    if dot <= 0:
+        return name, ""
+    ext = name[dot + 1 :]
+    if 0 < len(ext) <= 10 and (ext.isalnum() or _EXT_RE.fullmatch(ext)):
+        return name[:dot], ext
+    return name, ""
+
+
+def join_ext(stem: str, ext: str) -> str:
+    return f"{stem}.{ext}" if ext else stem
+
+
+def split_index(stem: str) -> tuple[str, int]:
+    """("IMG", 1) for "IMG(1)": Google's duplicate index; ("IMG", 0) without one."""
+    if not stem.endswith(")"):
+        return stem, 0
+    found = _INDEX_RE.search(stem)
+    if found is None or found.start() == 0:
+        return stem, 0
+    return stem[: found.start()], int(found.group(1))
+
+
+# ---------------------------------------------------------------------------
+# Lengths and cuts
+# ---------------------------------------------------------------------------
+
+
+def _u16_width(ch: str) -> int:
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
+def _u8_width(ch: str) -> int:
+    o = ord(ch)
+    return 1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
+
+
+def _cut_by(text: str, limit: int, width) -> str:
+    used = 0
+    for i, ch in enumerate(text):
+        used += width(ch)
+        if used > limit:
+            return text[:i]
+    return text
+
+
+def _len_by(text: str, width) -> int:
+    return sum(map(width, text))
+
+
+def cuts(name: str, limit: int) -> list[str]:
+    """Every cut of `name` to `limit` (code points, UTF-16 units, UTF-8 bytes, on
+    the name and its NFC form) that is shorter than the name itself."""
+    if name.isascii():
+        return [name[:limit]] if len(name) > limit else []
+    found: list[str] = []
+    for form in forms(name):
+        if len(form) > limit:
+            found.append(form[:limit])
+        for width in (_u16_width, _u8_width):
+            cut = _cut_by(form, limit, width)
+            if len(cut) < len(form):
+                found.append(cut)
+    return list(dict.fromkeys(found))
+
+
+def reaches(name: str, limit: int) -> bool:
+    """Whether `name` is as long as a cut to `limit` can leave it, under some measure.
+
+    Code points: exactly `limit`. UTF-16: `limit` or one less (a surrogate pair
+    that did not fit). UTF-8: `limit` down to three less (a 4-byte character that
+    did not fit). The media side then checks the cut exactly."""
+    if name.isascii():
+        return len(name) == limit
+    for form in forms(name):
+        if len(form) == limit:
+            return True
+        if limit - 1 <= _len_by(form, _u16_width) <= limit:
+            return True
+        if limit - 3 <= _len_by(form, _u8_width) <= limit:
+            return True
+    return False
+
+
+def reaches_media_stem(stem: str) -> bool:
+    """Whether a media stem is as long as Google's media-name cut leaves it."""
+    return reaches(stem, MEDIA_STEM_LIMIT)
+
+
+def media_names_for_title(title: str) -> list[str]:
+    """The spaced file names the media with this title can get: the title itself
+    and its stem cut to 47 (under each measure), extension kept."""
+    names = [spaced(title)]
+    stem, ext = split_ext(title)
+    for cut in cuts(stem, MEDIA_STEM_LIMIT):
+        names.append(join_ext(cut, ext))
+    return list(dict.fromkeys(names))

@@ -1,0 +1,270 @@
+"""One pef run, as a library call: scan, match, plan, execute, record, report.
+
+Nothing here prints or exits; the caller passes an Observer for progress and
+messages and a `stop` callable that turns true when the user asks to stop.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pef import __version__
+from pef.exiftool import ExifToolMissing, find_exiftool
+from pef.execute import DiskFull, ExecOptions, FatalError, Worker, run_actions
+from pef.fsutil import TMP_DIR_NAME, is_within
+from pef.matching import DEFAULT_SUFFIXES, match
+from pef.plan import Plan, make_plan
+from pef.report import build_report, summary_text, write_report
+from pef.resume import (
+    RunRefused,
+    check_state_fits,
+    choose_output,
+    forget_for_redo,
+    recorded_outputs,
+    split_done,
+)
+from pef.scan import scan
+from pef.state import ProcessingState
+from pef.tags import MetadataOptions
+from pef.timezones import load_zone
+
+FLUSH_SECONDS = 1.0  # journal batches: at most this much work is lost to a kill -9
+SAVE_SECONDS = 60.0  # folding the journal into the state file
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    source: Path
+    destination: Path | None = None
+    output: Path | None = None
+    resume: bool = False
+    force: bool = False
+    suffixes: tuple[str, ...] = ()
+    no_exif: bool = False
+    dry_run: bool = False
+    jobs: int = 2
+    timezone: str | None = None
+    overwrite_dates: bool = False
+    retry_errors: bool = False
+    reprocess: tuple[str, ...] = ()
+    timeout: float = 300.0
+
+    @property
+    def all_suffixes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*DEFAULT_SUFFIXES, *self.suffixes)))
+
+    def recorded_options(self) -> dict:
+        """The options that change what an output file contains; a resume must use the same."""
+        return {
+            "suffixes": list(self.all_suffixes),
+            "no_exif": self.no_exif,
+            "timezone": self.timezone,
+            "overwrite_dates": self.overwrite_dates,
+        }
+
+
+class Observer:
+    """Progress and messages from a run; the default shows nothing."""
+
+    def message(self, text: str) -> None: ...
+
+    def start_phase(self, name: str, total: int | None = None, initial: int = 0) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def finished(self, entry) -> None: ...
+
+    def end_phase(self) -> None: ...
+
+
+@dataclass
+class RunResult:
+    out_dir: Path | None
+    report: dict
+    summary: str
+    interrupted: bool = False
+    fatal: str | None = None
+    already_done: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return self.report["summary"]["errors"]
+
+    @property
+    def progress(self) -> str:
+        s = self.report["summary"]
+        return f"{s['done']}/{s['actions']} files ({s['errors']} errors)"
+
+
+def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], bool] = lambda: False) -> RunResult:
+    observer = observer or Observer()
+    started = time.time()
+    source = _checked_source(config.source)
+    if config.timezone:
+        try:
+            load_zone(config.timezone)
+        except ValueError:
+            raise RunRefused(f"Unknown time zone {config.timezone!r}: use an IANA name such as Europe/Paris.") from None
+    exiftool = None if config.no_exif else find_exiftool()
+    if not config.no_exif and exiftool is None:
+        raise ExifToolMissing()
+    choice = choose_output(
+        source, _resolved(config.destination), _resolved(config.output), config.resume, config.force
+    )
+    out = choice.path
+    _check_not_nested(source, out)
+    if choice.message:
+        observer.message(choice.message)
+
+    state = ProcessingState.load(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
+    for note in state.recovery:
+        observer.message(note)
+    if choice.resume:
+        check_state_fits(state, source, config.recorded_options())
+
+    found = _scan(source, observer)
+    matched = match(found.media, found.sidecars, config.all_suffixes)
+    plan = make_plan(found, matched, recorded_outputs(state))
+    if choice.reprocess_all:
+        state.begin(source, config.recorded_options(), 0, reset=True)
+    redo = forget_for_redo(state, plan, config.retry_errors, config.reprocess)
+    todo, done = split_done(plan, state)
+    if redo:
+        observer.message(f"Reprocessing {redo} file(s) as asked.")
+    if done:
+        observer.message(f"Resuming: skipping {done} already-processed files")
+
+    result = RunResult(out, {}, "", already_done=done)
+    if config.dry_run:
+        result.out_dir = None
+    else:
+        _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result)
+    result.report = build_report(
+        source=source,
+        out_dir=None if config.dry_run else out,
+        found=found,
+        matched=matched,
+        plan=plan,
+        state=state,
+        started=started,
+        dry_run=config.dry_run,
+        interrupted=result.interrupted,
+        fatal=result.fatal,
+        tool=__version__,
+    )
+    result.summary = summary_text(result.report)
+    if not config.dry_run:
+        try:
+            write_report(out, result.report, result.summary)
+        except OSError as exc:
+            result.messages.append(f"Could not write the report into {out}: {exc.strerror or exc}")
+    return result
+
+
+def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state, observer, stop, result) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    tmp_dir = out / TMP_DIR_NAME
+    shutil.rmtree(tmp_dir, ignore_errors=True)  # leftovers of an interrupted run
+    tmp_dir.mkdir()
+    state.begin(source, config.recorded_options(), len(found.sidecars) + len(found.broken), reset=False)
+    state.set_stats(skipped=done)
+    state.save()
+    opts = ExecOptions(
+        no_exif=config.no_exif,
+        jobs=config.jobs,
+        exiftool=exiftool,
+        metadata=MetadataOptions(timezone=config.timezone, overwrite_dates=config.overwrite_dates),
+        timeout=config.timeout,
+    )
+    sidecars = {s.rel: s for s in found.sidecars}
+    needed, free = sum(a.size for a in todo), shutil.disk_usage(out).free
+    if needed > free:
+        observer.message(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
+    observer.start_phase("Overall progress", total=len(plan.actions), initial=done)
+    last_flush = last_save = time.monotonic()
+    try:
+        for entry in run_actions(todo, lambda: Worker(source, out, sidecars, opts), config.jobs, stop):
+            state.record(entry)
+            observer.finished(entry)
+            observer.advance()
+            now = time.monotonic()
+            if now - last_flush >= FLUSH_SECONDS:
+                state.flush()
+                last_flush = now
+            if now - last_save >= SAVE_SECONDS:
+                state.save()
+                last_save = now
+    except DiskFull as exc:
+        left = sum(a.size for a in todo if a.source not in state.media)
+        result.fatal = (
+            f"The output disk is full ({exc}). About {_mb(left)} more are needed, "
+            f"{_mb(shutil.disk_usage(out).free)} are free. Free some space, then resume."
+        )
+    except FatalError as exc:
+        result.fatal = str(exc)
+    finally:
+        observer.end_phase()
+        result.interrupted = stop() and result.fatal is None
+        _update_stats(state)
+        try:
+            state.save()
+        except OSError as exc:
+            # The journal keeps what was flushed; anything newer is redone in place on resume.
+            result.messages.append(f"Could not save the state file: {exc.strerror or exc}")
+        state.close()
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
+
+
+def _update_stats(state: ProcessingState) -> None:
+    jsons = state.jsons.values()
+    state.set_stats(
+        processed=sum(1 for j in jsons if j.get("status") in ("success", "error", "not_found")),
+        errors=sum(1 for j in jsons if j.get("status") == "error")
+        + sum(1 for m in state.media.values() if m.get("status") == "error" and not m.get("sidecar")),
+    )
+
+
+def _scan(source: Path, observer: Observer):
+    observer.start_phase("Scanning", total=None)
+    seen = [0]
+
+    def tick(count: int) -> None:
+        observer.advance(count - seen[0])
+        seen[0] = count
+
+    try:
+        return scan(source, tick)
+    finally:
+        observer.end_phase()
+
+
+def _checked_source(path: Path) -> Path:
+    if not path.exists():
+        raise RunRefused(f"The source folder does not exist: {path}")
+    if not path.is_dir():
+        raise RunRefused(f"The source is not a folder: {path}")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise RunRefused(f"The source folder cannot be read (permission denied): {path}")
+    return path.resolve()
+
+
+def _resolved(path: Path | None) -> Path | None:
+    return path.expanduser().resolve() if path is not None else None
+
+
+def _check_not_nested(source: Path, out: Path) -> None:
+    out = out.resolve()
+    if is_within(out, source):
+        raise RunRefused(f"The output folder {out} is inside the source {source}; pef never writes into the source.")
+    if is_within(source, out):
+        raise RunRefused(f"The source {source} is inside the output folder {out}; choose another destination.")

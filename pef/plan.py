@@ -1,0 +1,135 @@
+"""Deciding every output path before anything is written.
+
+The plan depends only on the scan, the pairing and the outputs an earlier run
+of the same output folder already recorded, never on what happens to be on
+disk, so a resumed or repeated run decides the same paths and overwrites its
+own earlier outputs instead of adding `name(1)` copies.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable, Mapping
+
+from pef.fsutil import TMP_DIR_NAME
+from pef.matching import MatchResult
+from pef.scan import ScanResult
+
+UNPROCESSED = "Unprocessed"
+# Names pef itself writes at the top of the output.
+RESERVED_TOP = ("processing_state.json", "processing_state.journal", "report.json", "report.txt", TMP_DIR_NAME)
+MAX_NAME_BYTES = 255
+
+
+class Kind(str, Enum):
+    WRITE = "write"  # media with a sidecar: metadata written into the copy
+    COPY = "copy"  # media without a sidecar: copied unchanged to Unprocessed/
+    SIDECAR = "sidecar"  # a sidecar that fed no media: copied to Unprocessed/
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: Kind
+    source: str  # source-relative path
+    dest: str  # output-relative path
+    size: int
+    sidecar: str | None = None  # for WRITE: the sidecar that feeds it
+    rule: str | None = None  # for WRITE: the matching rule that paired it
+
+
+@dataclass
+class Plan:
+    actions: list[Action]
+
+    def by_source(self) -> dict[str, Action]:
+        return {a.source: a for a in self.actions}
+
+
+def make_plan(scan: ScanResult, matched: MatchResult, recorded: Mapping[str, str] | None = None) -> Plan:
+    """One action per source media file and per unpaired sidecar, with unique output paths.
+
+    `recorded` maps source paths to the outputs an earlier run gave them; those
+    are kept so adding files to the source never renames finished outputs.
+    """
+    recorded = recorded or {}
+    wanted: list[tuple[Kind, str, int, str | None, str | None]] = []
+    for media in scan.media:
+        pair = matched.pairs.get(media.rel)
+        if pair is not None:
+            wanted.append((Kind.WRITE, media.rel, media.size, pair.sidecar, pair.rule))
+        else:
+            wanted.append((Kind.COPY, media.rel, media.size, None, None))
+    # Unpaired and unreadable sidecars are kept, so the user loses no JSON either.
+    for rel in sorted({*matched.unpaired_sidecars, *(b.rel for b in scan.broken)}):
+        wanted.append((Kind.SIDECAR, rel, 0, None, None))
+
+    taken = _Namespace(RESERVED_TOP)
+    dests: dict[str, str] = {}
+    for kind, rel, *_ in wanted:
+        old = recorded.get(rel)
+        if old is not None and taken.claim(old, kind):
+            dests[rel] = old
+    for kind, rel, *_ in wanted:
+        if rel not in dests:
+            dests[rel] = taken.claim_free(_natural_dest(kind, rel), kind)
+    actions = [Action(kind, rel, dests[rel], size, sidecar, rule) for kind, rel, size, sidecar, rule in wanted]
+    return Plan(actions)
+
+
+def _natural_dest(kind: Kind, rel: str) -> str:
+    return rel if kind is Kind.WRITE else f"{UNPROCESSED}/{rel}"
+
+
+class _Namespace:
+    """Output paths in use, compared the way a case-insensitive file system would."""
+
+    def __init__(self, reserved: Iterable[str]) -> None:
+        self._used: set[str] = {_fold(name) for name in reserved}
+
+    def claim(self, dest: str, kind: Kind) -> bool:
+        keys = _keys(dest, kind)
+        if any(k in self._used for k in keys):
+            return False
+        self._used.update(keys)
+        return True
+
+    def claim_free(self, dest: str, kind: Kind) -> str:
+        folder, _, name = dest.rpartition("/")
+        stem, ext = _split_ext(name)
+        candidate = _fit(folder, stem, ext, "")
+        n = 0
+        while not self.claim(candidate, kind):
+            n += 1
+            candidate = _fit(folder, stem, ext, f"({n})")
+        return candidate
+
+
+def _keys(dest: str, kind: Kind) -> list[str]:
+    # A written file may also need `<file>.xmp` beside it (formats ExifTool cannot write into).
+    keys = [_fold(dest)]
+    if kind is Kind.WRITE:
+        keys.append(_fold(dest + ".xmp"))
+    return keys
+
+
+def _fold(path: str) -> str:
+    return unicodedata.normalize("NFC", path).casefold()
+
+
+def _split_ext(name: str) -> tuple[str, str]:
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return name, ""
+    return stem, "." + ext
+
+
+def _fit(folder: str, stem: str, ext: str, tag: str) -> str:
+    """folder/stem+tag+ext, with the stem cut so the name (and its .xmp) stays within 255 bytes."""
+    budget = MAX_NAME_BYTES - len((tag + ext + ".xmp").encode("utf-8"))
+    encoded = stem.encode("utf-8")
+    if len(encoded) > budget:
+        stem = encoded[:budget].decode("utf-8", "ignore")
+    name = stem + tag + ext
+    return f"{folder}/{name}" if folder else name

@@ -1,0 +1,168 @@
+"""The run report: `report.json` for machines (every file, its fate and why) and `report.txt` for people."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from pef.fsutil import atomic_write_text
+from pef.matching import MatchResult
+from pef.plan import Kind, Plan
+from pef.scan import ScanResult
+from pef.state import ProcessingState
+
+
+def build_report(
+    *,
+    source: Path,
+    out_dir: Path | None,
+    found: ScanResult,
+    matched: MatchResult,
+    plan: Plan,
+    state: ProcessingState,
+    started: float,
+    dry_run: bool,
+    interrupted: bool,
+    fatal: str | None,
+    tool: str,
+) -> dict:
+    media = _media_section(plan, matched, state, dry_run)
+    sidecars = _sidecar_section(found, matched, plan, state, dry_run)
+    errors = [{"file": rel, "error": m["error"]} for rel, m in media.items() if m.get("error")]
+    errors += [{"file": rel, "error": s["error"]} for rel, s in sidecars.items() if s["status"] == "broken"]
+    statuses = Counter(m["status"] for m in media.values())
+    done = sum(1 for a in plan.actions if _record(state, a.kind, a.source))
+    summary = {
+        "media_files": len(found.media),
+        "matched": len(matched.pairs),
+        "without_sidecar": len(matched.unpaired_media),
+        "sidecars": len(found.sidecars) + len(found.broken),
+        "sidecars_without_media": len(matched.unpaired_sidecars),
+        "broken_sidecars": len(found.broken),
+        "other_json": len(found.other_json),
+        "skipped_paths": len(found.skipped),
+        "media_status": dict(sorted(statuses.items())),
+        "errors": len(errors),
+        "actions": len(plan.actions),
+        "done": done,
+        "seconds": round(time.time() - started, 2),
+    }
+    return {
+        "pef_version": tool,
+        "source": str(source),
+        "output": str(out_dir) if out_dir else None,
+        "dry_run": dry_run,
+        "interrupted": interrupted,
+        "fatal_error": fatal,
+        "summary": summary,
+        "errors": errors,
+        "media": media,
+        "sidecars": sidecars,
+        "other_json": [o.rel for o in found.other_json],
+        "skipped": found.skipped,
+        "ambiguities": matched.ambiguities,
+    }
+
+
+def _record(state: ProcessingState, kind: Kind, source: str) -> dict | None:
+    return state.jsons.get(source) if kind is Kind.SIDECAR else state.media.get(source)
+
+
+def _media_section(plan: Plan, matched: MatchResult, state: ProcessingState, dry_run: bool) -> dict:
+    section = {}
+    for action in plan.actions:
+        if action.kind is Kind.SIDECAR:
+            continue
+        item: dict = {"output": action.dest, "sidecar": action.sidecar}
+        if action.kind is Kind.WRITE:
+            item["rule"] = action.rule
+        else:
+            item["reason"] = matched.unpaired_media.get(action.source, "no sidecar")
+        record = state.media.get(action.source)
+        if record is None:
+            item["status"] = "planned" if dry_run else "not_done"
+        else:
+            item["status"] = _media_status(action.kind, record)
+            item["output"] = record.get("output_file")
+            for key in ("error", "details", "extra_files"):
+                if record.get(key):
+                    item[key] = record[key]
+        section[action.source] = item
+    return section
+
+
+def _media_status(kind: Kind, record: dict) -> str:
+    if record.get("status") == "error":
+        return "error"
+    return "written" if kind is Kind.WRITE else "copied"
+
+
+def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state: ProcessingState, dry_run) -> dict:
+    fed: dict[str, list[str]] = {}
+    for pair in matched.pairs.values():
+        fed.setdefault(pair.sidecar, []).append(pair.media)
+    dests = {a.source: a.dest for a in plan.actions if a.kind is Kind.SIDECAR}
+    section: dict[str, dict] = {}
+    for sc in found.sidecars:
+        if sc.rel in fed:
+            item = {"status": "used", "media": sorted(fed[sc.rel])}
+        else:
+            item = {"status": "unpaired", "reason": matched.unpaired_sidecars.get(sc.rel), "copied_to": dests.get(sc.rel)}
+        flags = [f for f in ("archived", "trashed", "favorited") if getattr(sc, f)]
+        if flags:
+            item["flags"] = flags
+        if sc.warnings:
+            item["warnings"] = list(sc.warnings)
+        section[sc.rel] = item
+    for broken in found.broken:
+        section[broken.rel] = {"status": "broken", "error": broken.error, "copied_to": dests.get(broken.rel)}
+    return dict(sorted(section.items()))
+
+
+def summary_text(report: dict) -> str:
+    s = report["summary"]
+    lines = [
+        "pef " + ("plan (dry run, nothing written)" if report["dry_run"] else "report"),
+        f"Source: {report['source']}",
+    ]
+    if report["output"]:
+        lines.append(f"Output: {report['output']}")
+    lines += [
+        f"Media files:              {s['media_files']}",
+        f"  matched with a sidecar: {s['matched']}",
+        f"  without a sidecar:      {s['without_sidecar']}  (copied to Unprocessed/)",
+        f"Sidecars:                 {s['sidecars']}",
+        f"  without media:          {s['sidecars_without_media']}  (copied to Unprocessed/)",
+        f"  unreadable:             {s['broken_sidecars']}",
+        f"Other JSON (albums etc.): {s['other_json']}",
+        f"Skipped paths:            {s['skipped_paths']}",
+        f"Errors:                   {s['errors']}",
+        f"Done:                     {s['done']}/{s['actions']} files",
+        f"Time:                     {_duration(s['seconds'])}",
+    ]
+    if report["fatal_error"]:
+        lines.append(f"STOPPED: {report['fatal_error']}")
+    elif report["interrupted"]:
+        lines.append("INTERRUPTED: the run can be resumed.")
+    for err in report["errors"][:20]:
+        lines.append(f"  error: {err['file']}: {err['error']}")
+    if len(report["errors"]) > 20:
+        lines.append(f"  ... and {len(report['errors']) - 20} more errors in report.json")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    minutes, sec = divmod(seconds, 60)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours}h {minutes:02d}m {sec:04.1f}s" if hours else f"{minutes}m {sec:04.1f}s"
+
+
+def write_report(out_dir: Path, report: dict, text: str) -> None:
+    atomic_write_text(out_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
+    atomic_write_text(out_dir / "report.txt", text + "\n")
+
+
+def write_json(path: Path, report: dict) -> None:
+    atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=1))

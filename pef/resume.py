@@ -1,0 +1,127 @@
+"""Resuming: which output folder a run uses, whether its state fits this run, and what is left to do."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pef.outdir import STATE_FILE, find_latest_output, new_output_dir
+from pef.plan import Action, Kind, Plan
+from pef.state import ProcessingState
+
+
+class RunRefused(Exception):
+    """The run cannot start as asked (bad path, state of another source...); nothing was written."""
+
+
+@dataclass(frozen=True)
+class OutputChoice:
+    path: Path
+    resume: bool  # use the state found there
+    reprocess_all: bool  # --force on an existing folder: redo everything in place
+    message: str | None = None
+
+
+def choose_output(
+    source: Path, destination: Path | None, output: Path | None, resume: bool, force: bool
+) -> OutputChoice:
+    """The design document's behaviour matrix."""
+    if output is not None:
+        has_state = (output / STATE_FILE).exists()
+        return OutputChoice(output, resume=has_state and not force, reprocess_all=force and has_state)
+    if resume:
+        latest = find_latest_output(source, destination)
+        if latest is None:
+            return OutputChoice(
+                new_output_dir(source, destination), False, False, "No existing output folder found. Starting fresh."
+            )
+        return OutputChoice(latest, resume=not force, reprocess_all=force, message=f"Resuming in: {latest}")
+    return OutputChoice(new_output_dir(source, destination), False, False)
+
+
+def check_state_fits(state: ProcessingState, source: Path, options: dict) -> None:
+    """Refuse to mix two different runs in one output folder (use --force to override)."""
+    recorded = state.data.get("source_path")
+    if recorded and Path(recorded) != source:
+        raise RunRefused(
+            f"The output folder {state.out_dir} was made from a different source:\n"
+            f"  recorded: {recorded}\n  now:      {source}\n"
+            "Use --force to reprocess everything from the new source into it, or choose another output."
+        )
+    old = state.data.get("options") or {}
+    changed = [k for k in sorted(options) if k in old and old[k] != options[k]]
+    if changed:
+        lines = "\n".join(f"  {k}: was {old[k]!r}, now {options[k]!r}" for k in changed)
+        raise RunRefused(
+            f"The options differ from the run recorded in {state.out_dir}:\n{lines}\n"
+            "Use the same options to resume, or --force to reprocess everything with the new ones."
+        )
+
+
+def recorded_outputs(state: ProcessingState) -> dict[str, str]:
+    """Source path -> output path, for every output an earlier run finished."""
+    found = {src: e["output_file"] for src, e in state.media.items() if e.get("output_file")}
+    for src, e in state.jsons.items():
+        if e.get("output_file") and e.get("status") in ("not_found", "error") and "output_files" not in e:
+            found[src] = e["output_file"]
+    return found
+
+
+def forget_for_redo(state: ProcessingState, plan: Plan, retry_errors: bool, patterns: tuple[str, ...]) -> int:
+    """Drop the records of files the user asked to redo; returns how many."""
+    count = 0
+    for action in plan.actions:
+        record = state.jsons.get(action.source) if action.kind is Kind.SIDECAR else state.media.get(action.source)
+        if record is None:
+            continue
+        sidecar = state.jsons.get(action.sidecar or "", {})
+        failed = record.get("status") == "error" or sidecar.get("status") == "error"
+        if (retry_errors and failed) or any(_glob(action.source, p) or _glob(action.sidecar, p) for p in patterns):
+            state.forget(action.source)
+            count += 1
+    return count
+
+
+def _glob(rel: str | None, pattern: str) -> bool:
+    return rel is not None and fnmatch.fnmatchcase(rel, pattern)
+
+
+def split_done(plan: Plan, state: ProcessingState) -> tuple[list[Action], int]:
+    """The actions still to do, and how many are already finished.
+
+    Finished means: recorded with this output path, and the output is still
+    there with the recorded size (one stat, no reading), so outputs deleted or
+    truncated by hand, or never journaled before a crash, are redone in place.
+    """
+    todo: list[Action] = []
+    done = 0
+    for action in plan.actions:
+        if _is_done(action, state):
+            done += 1
+        else:
+            todo.append(action)
+    return todo, done
+
+
+def _is_done(action: Action, state: ProcessingState) -> bool:
+    if action.kind is Kind.SIDECAR:
+        record = state.jsons.get(action.source)
+    else:
+        record = state.media.get(action.source)
+        if action.sidecar is not None and action.sidecar not in state.jsons:
+            return False  # its sidecar's record was removed: redo it
+    if not record:
+        return False
+    if record.get("status") == "error" and not record.get("output_file"):
+        return True  # failed before any output existed: redone only with --retry-errors
+    if record.get("output_file") != action.dest:
+        return False
+    if action.kind is Kind.WRITE and record.get("sidecar") != action.sidecar:
+        return False
+    try:
+        size = os.stat(state.out_dir / action.dest).st_size
+    except OSError:
+        return False
+    return size == record.get("size")

@@ -1,0 +1,95 @@
+"""Walking the source tree once: media files, sidecars, other JSON, and what could not be read."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pef.sidecar import BrokenSidecar, OtherJson, Sidecar, read_json_file
+
+# Files that are never media: OS litter and pef's own output markers.
+IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized"})
+
+
+@dataclass(frozen=True)
+class MediaEntry:
+    rel: str  # relative to the source root, "/" separated
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class ScanResult:
+    media: list[MediaEntry] = field(default_factory=list)
+    sidecars: list[Sidecar] = field(default_factory=list)
+    broken: list[BrokenSidecar] = field(default_factory=list)
+    other_json: list[OtherJson] = field(default_factory=list)
+    # Things the walk had to leave out, each with its reason (permission, symlink...).
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def scan(root: Path, on_file: Callable[[int], None] | None = None) -> ScanResult:
+    """List every file under root, without following symlinks, in a stable order."""
+    result = ScanResult()
+    count = 0
+    for rel, entry in _walk(root, "", result.skipped):
+        count += 1
+        if on_file and count % 500 == 0:
+            on_file(count)
+        name = entry.name
+        if name.lower() in IGNORED_NAMES:
+            result.skipped[rel] = "system file"
+            continue
+        if name.lower().endswith(".json"):
+            parsed = read_json_file(Path(entry.path), rel)
+            if isinstance(parsed, Sidecar):
+                result.sidecars.append(parsed)
+            elif isinstance(parsed, OtherJson):
+                result.other_json.append(parsed)
+            else:
+                result.broken.append(parsed)
+            continue
+        st = entry.stat(follow_symlinks=False)
+        result.media.append(MediaEntry(rel, st.st_size, st.st_mtime_ns))
+    if on_file:
+        on_file(count)
+    return result
+
+
+def _walk(directory: Path | str, prefix: str, skipped: dict[str, str]):
+    try:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        skipped[prefix.rstrip("/") or "."] = f"cannot list folder: {exc.strerror or exc}"
+        return
+    for entry in entries:
+        rel = prefix + entry.name
+        if not _printable_name(entry.name):
+            skipped[rel.encode("utf-8", "backslashreplace").decode()] = "file name is not valid text"
+            continue
+        try:
+            mode = entry.stat(follow_symlinks=False).st_mode
+        except OSError as exc:
+            skipped[rel] = f"cannot stat: {exc.strerror or exc}"
+            continue
+        if stat.S_ISLNK(mode):
+            skipped[rel] = "symbolic link (not followed)"
+        elif stat.S_ISDIR(mode):
+            yield from _walk(entry.path, rel + "/", skipped)
+        elif stat.S_ISREG(mode):
+            yield rel, entry
+        else:
+            skipped[rel] = "not a regular file"
+
+
+def _printable_name(name: str) -> bool:
+    # Undecodable bytes arrive as lone surrogates; they cannot go into JSON or ExifTool arguments.
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,0 +1,206 @@
+"""Reading Google Takeout JSON files: media sidecars versus everything else.
+
+A JSON is a media sidecar when its content has `title` and `photoTakenTime`.
+Anything that does not parse, or has the keys with the wrong types, is a broken
+sidecar: reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# A real sidecar is a few KB; anything far larger is not one and must not be
+# loaded whole into memory.
+MAX_SIDECAR_BYTES = 8 * 1024 * 1024
+
+# Timestamps outside this window are not dates a camera took (year 1800..2200).
+MIN_TIMESTAMP = -5_364_662_400
+MAX_TIMESTAMP = 7_258_118_400
+
+
+@dataclass(frozen=True)
+class Geo:
+    latitude: float
+    longitude: float
+    altitude: float | None = None
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """What one sidecar says about its photo or video."""
+
+    rel: str  # path of the JSON relative to the source root, "/" separated
+    title: str
+    taken: int | None  # photoTakenTime, seconds since the epoch (UTC)
+    created: int | None = None  # creationTime: when it was uploaded
+    geo: Geo | None = None  # geoDataExif first, then geoData; None for 0,0
+    description: str = ""
+    people: tuple[str, ...] = ()
+    favorited: bool = False
+    archived: bool = False
+    trashed: bool = False
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class OtherJson:
+    """A JSON that is not a media sidecar (album metadata.json, print orders...)."""
+
+    rel: str
+
+
+@dataclass(frozen=True)
+class BrokenSidecar:
+    rel: str
+    error: str
+
+
+JsonKind = Sidecar | OtherJson | BrokenSidecar
+
+
+class _BadField(ValueError):
+    pass
+
+
+def read_json_file(path: Path, rel: str) -> JsonKind:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SIDECAR_BYTES:
+            return BrokenSidecar(rel, f"too large for a sidecar ({size} bytes)")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return BrokenSidecar(rel, f"cannot read: {exc.strerror or exc}")
+    return parse_json_bytes(raw, rel)
+
+
+def parse_json_bytes(raw: bytes, rel: str) -> JsonKind:
+    if not raw.strip():
+        return BrokenSidecar(rel, "empty file")
+    try:
+        # utf-8-sig: exports re-saved by Windows editors start with a BOM.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return BrokenSidecar(rel, f"not UTF-8 text (byte {exc.start})")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return BrokenSidecar(rel, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except RecursionError:
+        return BrokenSidecar(rel, "invalid JSON: nested too deeply")
+    if not isinstance(data, dict) or "title" not in data or "photoTakenTime" not in data:
+        return OtherJson(rel)
+    try:
+        return _sidecar_from(data, rel)
+    except _BadField as exc:
+        return BrokenSidecar(rel, str(exc))
+
+
+def _sidecar_from(data: dict, rel: str) -> Sidecar:
+    title = data["title"]
+    if not isinstance(title, str) or not title.strip():
+        raise _BadField("title is not a non-empty string")
+    if "\x00" in title:
+        raise _BadField("title contains a NUL character")
+    warnings: list[str] = []
+    taken = _timestamp(data, "photoTakenTime", required=True)
+    try:
+        created = _timestamp(data, "creationTime", required=False)
+    except _BadField as exc:
+        created, _ = None, warnings.append(str(exc))
+    return Sidecar(
+        rel=rel,
+        title=title,
+        taken=taken,
+        created=created,
+        geo=_geo(data, warnings),
+        description=_text(data, "description", warnings),
+        people=_people(data, warnings),
+        favorited=_flag(data, "favorited", warnings),
+        archived=_flag(data, "archived", warnings),
+        trashed=_flag(data, "trashed", warnings),
+        warnings=tuple(warnings),
+    )
+
+
+def _timestamp(data: dict, key: str, required: bool) -> int | None:
+    block = data.get(key)
+    if block is None and not required:
+        return None
+    if not isinstance(block, dict):
+        raise _BadField(f"{key} is not an object")
+    value = block.get("timestamp")
+    if isinstance(value, bool):
+        raise _BadField(f"{key}.timestamp is not a number")
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise _BadField(f"{key}.timestamp is not a number: {value[:40]!r}") from None
+    if isinstance(value, float) and math.isfinite(value):
+        value = int(value)
+    if not isinstance(value, int):
+        raise _BadField(f"{key}.timestamp is missing or not a number")
+    if not MIN_TIMESTAMP <= value <= MAX_TIMESTAMP:
+        raise _BadField(f"{key}.timestamp {value} is out of range")
+    return value
+
+
+def _geo(data: dict, warnings: list[str]) -> Geo | None:
+    for key in ("geoDataExif", "geoData"):
+        block = data.get(key)
+        if block is None:
+            continue
+        if not isinstance(block, dict):
+            warnings.append(f"{key} is not an object")
+            continue
+        lat, lon, alt = (block.get(k) for k in ("latitude", "longitude", "altitude"))
+        if not (_is_number(lat) and _is_number(lon)):
+            warnings.append(f"{key} has no numeric latitude/longitude")
+            continue
+        if lat == 0 and lon == 0:
+            continue  # Google's way of saying "no location"
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            warnings.append(f"{key} is out of range ({lat}, {lon})")
+            continue
+        return Geo(float(lat), float(lon), float(alt) if _is_number(alt) else None)
+    return None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _text(data: dict, key: str, warnings: list[str]) -> str:
+    value = data.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        warnings.append(f"{key} is not a string")
+        return ""
+    return value.replace("\x00", "")
+
+
+def _people(data: dict, warnings: list[str]) -> tuple[str, ...]:
+    value = data.get("people", [])
+    if not isinstance(value, list):
+        warnings.append("people is not a list")
+        return ()
+    names: list[str] = []
+    for person in value:
+        name = person.get("name") if isinstance(person, dict) else None
+        if isinstance(name, str) and name.strip():
+            name = name.strip().replace("\x00", "")
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def _flag(data: dict, key: str, warnings: list[str]) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        warnings.append(f"{key} is not true/false")
+        return False
+    return value

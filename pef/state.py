@@ -1,0 +1,238 @@
+"""The resume record of one output folder: `processing_state.json` plus an append-only journal.
+
+Each finished output (already renamed into place) is appended to
+`processing_state.journal` as one JSON line; lines are flushed and fsync'd in
+small batches, so a kill -9 or power cut loses at most the files in flight.
+Now and then, and at the end, the journal is folded into
+`processing_state.json` (written to a temporary file, fsync'd, renamed) and
+emptied. Loading replays the journal over the state file, ignoring a torn last
+line. The cost of saving is proportional to the new entries, not to the state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pef import __version__
+from pef.fsutil import atomic_write_text, fsync_dir
+from pef.outdir import STATE_FILE
+
+JOURNAL_FILE = "processing_state.journal"
+FORMAT_VERSION = 1
+
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class Entry:
+    """What happened to one source file, as journaled."""
+
+    source: str
+    kind: str  # "write" | "copy" | "sidecar"
+    status: str  # "success" | "error" | "not_found"
+    output_file: str | None
+    size: int | None = None  # size of output_file when it was finished
+    sidecar: str | None = None
+    extra_files: list[str] = field(default_factory=list)  # e.g. an XMP sidecar beside the output
+    error: str | None = None
+    details: dict = field(default_factory=dict)  # date/zone sources, notes: for the report
+
+    def to_json(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if v not in (None, [], {})}
+        data["timestamp"] = now_iso()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Entry":
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known)
+
+
+class StateError(Exception):
+    pass
+
+
+class ProcessingState:
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.path = out_dir / STATE_FILE
+        self.journal_path = out_dir / JOURNAL_FILE
+        self.data: dict = _empty_state()
+        self.media: dict[str, dict] = self.data["media"]
+        self.jsons: dict[str, dict] = self.data["processed_jsons"]
+        self.recovery: list[str] = []  # what loading had to repair, for the user
+        self._pending: list[str] = []
+        self._journal = None
+        self._journaled_since_save = 0
+
+    # ----- loading -------------------------------------------------------
+    @classmethod
+    def load(cls, out_dir: Path) -> "ProcessingState":
+        state = cls(out_dir)
+        if state.path.exists():
+            state._load_file()
+        if state.journal_path.exists():
+            state._replay_journal()
+        return state
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists() or self.journal_path.exists()
+
+    def _load_file(self) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("media", {}), dict):
+                raise ValueError("not a pef state")
+            version = data.get("version")
+            if version != FORMAT_VERSION:
+                raise StateError(
+                    f"{self.path} has format version {version!r}; this pef reads version {FORMAT_VERSION}"
+                )
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            backup = self.path.with_name(f"{STATE_FILE}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(self.path, backup)
+            self.recovery.append(
+                f"State file was unreadable ({exc}); kept it as {backup.name} and rebuilt from the journal. "
+                "Outputs not recorded there are redone in place."
+            )
+            return
+        merged = _empty_state()
+        merged.update(data)
+        for key in ("media", "processed_jsons"):
+            if not isinstance(merged.get(key), dict):
+                merged[key] = {}
+        self.data = merged
+        self.media = merged["media"]
+        self.jsons = merged["processed_jsons"]
+
+    def _replay_journal(self) -> None:
+        bad = 0
+        with open(self.journal_path, "rb") as f:
+            for line in f:
+                try:
+                    self._apply(Entry.from_json(json.loads(line)))
+                except (ValueError, TypeError):
+                    bad += 1  # a line torn by a crash mid-write; its file is redone
+        if bad:
+            self.recovery.append(f"Ignored {bad} incomplete journal line(s); those files are redone.")
+
+    # ----- recording -----------------------------------------------------
+    def record(self, entry: Entry) -> None:
+        self._apply(entry)
+        self._pending.append(json.dumps(entry.to_json(), ensure_ascii=False))
+
+    def _apply(self, entry: Entry) -> None:
+        data = entry.to_json()
+        if entry.kind == "sidecar":
+            self.jsons[entry.source] = {
+                k: data[k] for k in ("status", "output_file", "size", "timestamp", "error") if k in data
+            }
+            return
+        self.media[entry.source] = {k: v for k, v in data.items() if k != "source"}
+        if entry.sidecar:
+            self._apply_to_sidecar(entry, data["timestamp"])
+
+    def _apply_to_sidecar(self, entry: Entry, timestamp: str) -> None:
+        record = self.jsons.get(entry.sidecar)
+        if record is None or record.get("status") == "not_found":
+            record = self.jsons[entry.sidecar] = {"status": "success", "output_files": []}
+        outputs = [o for o in record.get("output_files", []) if o != entry.output_file]
+        if entry.output_file:
+            outputs.append(entry.output_file)
+        record["output_files"] = sorted(outputs)
+        record["output_file"] = record["output_files"][0] if outputs else None
+        record["timestamp"] = timestamp
+        # Errors are kept per media file, so redoing one file clears only its own.
+        errors = dict(record.pop("errors", {}))
+        record.pop("error", None)
+        if entry.status == "error":
+            errors[entry.source] = entry.error
+        else:
+            errors.pop(entry.source, None)
+        record["status"] = "error" if errors else "success"
+        if errors:
+            record["errors"] = errors
+            record["error"] = "; ".join(f"{k}: {v}" for k, v in sorted(errors.items()))
+
+    def forget(self, source: str) -> None:
+        """Drop the record of one source file so it is redone (for --retry-errors/--reprocess)."""
+        self.media.pop(source, None)
+        self.jsons.pop(source, None)
+
+    # ----- saving --------------------------------------------------------
+    def flush(self) -> None:
+        """Make every recorded entry durable (one fsync for the batch)."""
+        if not self._pending:
+            return
+        if self._journal is None:
+            self._journal = open(self.journal_path, "ab")
+        self._journal.write(("\n".join(self._pending) + "\n").encode("utf-8"))
+        self._journal.flush()
+        # Outputs were renamed into place without their own fsync; one sync for
+        # the batch makes their data durable before the journal says they exist.
+        os.sync()
+        os.fsync(self._journal.fileno())
+        self._journaled_since_save += len(self._pending)
+        self._pending.clear()
+
+    def save(self) -> None:
+        """Fold everything into processing_state.json and empty the journal."""
+        self.flush()
+        self.data["last_updated"] = now_iso()
+        self.data["unprocessed_files"] = sorted(k for k, v in self.media.items() if v.get("kind") == "copy")
+        atomic_write_text(self.path, json.dumps(self.data, ensure_ascii=False, indent=1))
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        if self.journal_path.exists():
+            os.unlink(self.journal_path)
+            fsync_dir(self.out_dir)
+        self._journaled_since_save = 0
+
+    @property
+    def journaled_since_save(self) -> int:
+        return self._journaled_since_save
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    # ----- run header ----------------------------------------------------
+    def begin(self, source: Path, options: dict, total_jsons: int, reset: bool) -> None:
+        if reset:
+            self.data.update(_empty_state())
+            self.media = self.data["media"]
+            self.jsons = self.data["processed_jsons"]
+        if not self.data.get("started"):
+            self.data["started"] = now_iso()
+        self.data["source_path"] = str(source)
+        self.data["options"] = options
+        self.data["tool"] = f"pef {__version__}"
+        self.data["stats"]["total_jsons"] = total_jsons
+
+    def set_stats(self, **stats: int) -> None:
+        self.data["stats"].update(stats)
+
+
+def _empty_state() -> dict:
+    return {
+        "version": FORMAT_VERSION,
+        "tool": f"pef {__version__}",
+        "source_path": None,
+        "started": None,
+        "last_updated": None,
+        "options": {},
+        "stats": {"total_jsons": 0, "processed": 0, "errors": 0, "skipped": 0},
+        "unprocessed_files": [],
+        "processed_jsons": {},
+        "media": {},
+    }

@@ -1,0 +1,129 @@
+"""The audit: proof that every source media file reached the output exactly once, complete and readable.
+
+It rescans the source and checks each media file against the state (one stat
+per output; ExifTool reads the outputs in batches unless asked not to; hashing
+of unchanged copies only with `hash_copies`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pef.exiftool import ExifTool, ExifToolError
+from pef.scan import scan
+from pef.state import ProcessingState
+
+BATCH = 200
+
+
+@dataclass
+class Audit:
+    source: Path | None
+    media_checked: int = 0
+    outputs_read: int = 0
+    problems: list[str] = field(default_factory=list)
+    unused_sidecars: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def verify(out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = False) -> Audit:
+    state = ProcessingState.load(out_dir)
+    if not state.exists or not state.data.get("source_path"):
+        return Audit(None, problems=[f"{out_dir} holds no pef state file (processing_state.json)"])
+    source = Path(state.data["source_path"])
+    audit = Audit(source)
+    if not source.is_dir():
+        audit.problems.append(f"the source {source} is not there any more; cannot compare")
+        return audit
+    found = scan(source)
+    owners: dict[str, str] = {}
+    to_read: list[Path] = []
+    for media in found.media:
+        audit.media_checked += 1
+        path = _check_one(out_dir, source, media, state.media.get(media.rel), owners, audit, hash_copies)
+        if path is not None:
+            to_read.append(path)
+    fed = {r.get("sidecar") for r in state.media.values() if r.get("status") == "success"}
+    audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in fed)
+    audit.unused_sidecars += sorted(b.rel for b in found.broken)
+    if exiftool:
+        _read_all(exiftool, to_read, out_dir, audit)
+    return audit
+
+
+def _check_one(out_dir, source, media, record, owners, audit, hash_copies) -> Path | None:
+    if record is None or not record.get("output_file"):
+        why = record.get("error") if record else "never processed"
+        audit.problems.append(f"{media.rel}: not in the output ({why})")
+        return None
+    dest = record["output_file"]
+    if dest in owners:
+        audit.problems.append(f"{media.rel}: shares its output {dest} with {owners[dest]}")
+        return None
+    owners[dest] = media.rel
+    path = out_dir / dest
+    try:
+        size = path.stat().st_size
+    except OSError:
+        audit.problems.append(f"{media.rel}: its output {dest} is missing")
+        return None
+    if size != record.get("size"):
+        audit.problems.append(f"{media.rel}: its output {dest} has {size} bytes, {record.get('size')} were written")
+    elif record.get("kind") == "copy" or record.get("status") == "error":
+        if size != media.size:
+            audit.problems.append(f"{media.rel}: its unchanged copy {dest} has {size} bytes, the source {media.size}")
+        elif hash_copies and _sha256(path) != _sha256(source / media.rel):
+            audit.problems.append(f"{media.rel}: its unchanged copy {dest} differs from the source")
+    elif media.size and size < media.size // 2:
+        audit.problems.append(f"{media.rel}: its output {dest} has {size} bytes, far less than the source's {media.size}")
+    return path if size else None
+
+
+def _read_all(executable: str, paths: list[Path], out_dir: Path, audit: Audit) -> None:
+    tool = ExifTool(executable)
+    try:
+        for start in range(0, len(paths), BATCH):
+            batch = [p for p in paths[start : start + BATCH] if "\n" not in str(p)]
+            try:
+                reply = tool.run(["-j", "-fast2", "-charset", "filename=utf8", "-FileType", "-Error", *map(str, batch)])
+                rows = json.loads(reply.stdout or "[]")
+            except (ExifToolError, ValueError) as exc:
+                audit.problems.append(f"ExifTool could not check outputs: {exc}")
+                return
+            for row in rows:
+                audit.outputs_read += 1
+                if row.get("Error"):
+                    rel = os.path.relpath(row.get("SourceFile", "?"), out_dir)
+                    audit.problems.append(f"{rel}: ExifTool cannot read the output: {row['Error']}")
+    finally:
+        tool.close()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def audit_text(audit: Audit) -> str:
+    lines = [
+        f"Source:  {audit.source}",
+        f"Checked: {audit.media_checked} media files, {audit.outputs_read} outputs read by ExifTool",
+        f"Sidecars that fed no file: {len(audit.unused_sidecars)}",
+    ]
+    lines += [f"  {s}" for s in audit.unused_sidecars[:50]]
+    if audit.passed:
+        lines.append("PASS: every source media file is in the output exactly once, complete and readable.")
+    else:
+        lines.append(f"FAIL: {len(audit.problems)} problem(s):")
+        lines += [f"  {p}" for p in audit.problems]
+    return "\n".join(lines)

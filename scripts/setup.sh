@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what pef and its tests need on a fresh Debian/Ubuntu machine (run as root or with sudo):
+# ExifTool and ffmpeg from apt when missing, then a virtual environment in .venv with pef in it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v exiftool >/dev/null || need+=(libimage-exiftool-perl)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+if [ ${#need[@]} -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+.venv/bin/python -m pip install -q -e ".[dev]"

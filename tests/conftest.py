@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    """Every file under root -> sha256, plus every folder -> "dir"; the source-untouched check."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for d in dirnames:
+            found[os.path.relpath(os.path.join(dirpath, d), root)] = "dir"
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            if os.path.islink(p):
+                found[os.path.relpath(p, root)] = "link:" + os.readlink(p)
+                continue
+            found[os.path.relpath(p, root)] = hashlib.sha256(Path(p).read_bytes()).hexdigest()
+    return found
+
+
+def tree_files(root: Path) -> set[str]:
+    """Every file under root, relative, "/" separated."""
+    return {
+        os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/")
+        for d, _, files in os.walk(root)
+        for f in files
+    }
+
+
+def exif_read(*paths: Path, args: tuple[str, ...] = ("-G1", "-a")) -> list[dict]:
+    """Read tags back with the real ExifTool (numbers as ExifTool prints them)."""
+    out = subprocess.run(
+        ["exiftool", "-j", "-charset", "filename=utf8", *args, *map(str, paths)],
+        capture_output=True, text=True, check=False,
+    )
+    return json.loads(out.stdout) if out.stdout.strip() else []
+
+
+def write_sidecar(path: Path, title: str, taken: int, **extra) -> Path:
+    data = {
+        "title": title,
+        "description": extra.pop("description", ""),
+        "imageViews": "1",
+        "creationTime": {"timestamp": str(taken + 86400), "formatted": ""},
+        "photoTakenTime": {"timestamp": str(taken), "formatted": ""},
+        "geoData": {"latitude": 0.0, "longitude": 0.0, "altitude": 0.0, "latitudeSpan": 0.0, "longitudeSpan": 0.0},
+        "geoDataExif": {"latitude": 0.0, "longitude": 0.0, "altitude": 0.0, "latitudeSpan": 0.0, "longitudeSpan": 0.0},
+        "url": "https://photos.google.com/photo/AF1Qip",
+    }
+    data.update(extra)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """pef as a user runs it: a separate process."""
+    return subprocess.run(
+        [sys.executable, "-m", "pef", *args], capture_output=True, text=True, cwd=cwd, timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(REPO), "TZ": os.environ.get("TZ", "UTC")},
+    )
+
+
+@pytest.fixture
+def src(tmp_path: Path) -> Path:
+    root = tmp_path / "Takeout"
+    root.mkdir()
+    return root

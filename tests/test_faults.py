@@ -1,0 +1,235 @@
+"""Hostile input and real faults: each one caused for real, never a traceback, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import exif_read, run_cli, tree_files, tree_hashes, write_sidecar
+from pef.sample import make_media
+
+T = 1546300800  # 2019-01-01 00:00:00 UTC
+
+
+def report_of(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text())
+
+
+def out_of(src: Path) -> Path:
+    return src.parent / f"{src.name}_pefProcessed"
+
+
+@pytest.mark.parametrize(
+    "content, error",
+    [
+        ("", "empty file"),
+        ('{"title": "a.jpg", "photoTakenTime": {"timestamp": "15', "invalid JSON"),
+        ('{"title": "a.jpg", "photoTakenTime": {"timestamp": "abc"}}', "photoTakenTime.timestamp is not a number"),
+        ('{"title": "a.jpg", "photoTakenTime": ["1"]}', "photoTakenTime is not an object"),
+        ('{"title": 5, "photoTakenTime": {"timestamp": "1"}}', "title is not a non-empty string"),
+        ('{"title": "a.jpg", "photoTakenTime": {"timestamp": "99999999999999"}}', "is out of range"),
+        (b'{"title": "a\xff.jpg", "photoTakenTime": {"timestamp": "1"}}', "not UTF-8"),
+    ],
+    ids=["empty", "truncated", "text-timestamp", "list", "title-type", "out-of-range", "not-utf8"],
+)
+def test_broken_sidecar_is_reported_and_the_rest_goes_on(src: Path, content, error) -> None:
+    make_media(src / "a.jpg", seed=1)
+    bad = src / "a.jpg.json"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    make_media(src / "b.jpg", seed=2)
+    write_sidecar(src / "b.jpg.json", "b.jpg", T)
+    before = tree_hashes(src)
+    proc = run_cli("-p", str(src), "--timezone", "UTC")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert tree_hashes(src) == before
+    report = report_of(out_of(src))
+    assert report["sidecars"]["a.jpg.json"]["status"] == "broken"
+    assert error in report["sidecars"]["a.jpg.json"]["error"]
+    assert tree_files(out_of(src)) == {
+        "b.jpg", "Unprocessed/a.jpg", "Unprocessed/a.jpg.json", "processing_state.json", "report.json", "report.txt"
+    }
+    assert exif_read(out_of(src) / "b.jpg", args=("-DateTimeOriginal",))[0]["DateTimeOriginal"] == "2019:01:01 00:00:00"
+
+
+def test_sidecar_with_bom_is_read(src: Path) -> None:
+    make_media(src / "a.jpg", seed=1)
+    write_sidecar(src / "a.jpg.json", "a.jpg", T)
+    (src / "a.jpg.json").write_bytes(b"\xef\xbb\xbf" + (src / "a.jpg.json").read_bytes())
+    assert run_cli("-p", str(src), "--timezone", "UTC").returncode == 0
+    assert report_of(out_of(src))["sidecars"]["a.jpg.json"]["status"] == "used"
+
+
+@pytest.mark.parametrize("kind", ["zero-bytes", "truncated-jpeg", "random-bytes", "png-named-jpg-broken"])
+def test_corrupt_media_is_copied_as_is_with_the_sidecar_date(src: Path, kind: str) -> None:
+    bad = src / "bad.jpg"
+    if kind == "zero-bytes":
+        bad.write_bytes(b"")
+    elif kind == "truncated-jpeg":
+        make_media(bad, seed=3)
+        bad.write_bytes(bad.read_bytes()[:40])
+    elif kind == "random-bytes":
+        bad.write_bytes(os.urandom(3000))
+    else:
+        make_media(src / "x.png", seed=4)
+        bad.write_bytes((src / "x.png").read_bytes()[:60])
+        (src / "x.png").unlink()
+    write_sidecar(src / "bad.jpg.json", "bad.jpg", T)
+    proc = run_cli("-p", str(src), "--timezone", "UTC")
+    assert "Traceback" not in proc.stderr
+    out = out_of(src) / "bad.jpg"
+    assert out.read_bytes() == bad.read_bytes()
+    assert int(out.stat().st_mtime) == T
+    entry = report_of(out_of(src))["media"]["bad.jpg"]
+    assert entry["status"] == "error"
+    assert entry["error"].startswith("ExifTool")
+    assert proc.returncode == 2
+
+
+def test_hostile_file_names(src: Path) -> None:
+    names = ["-rf.jpg", "new\nline.jpg", "quote\"d 'name'.jpg", "\u202eRTL\u202c.jpg", ("long" * 60)[:240] + ".jpg"]
+    for i, name in enumerate(names):
+        make_media(src / name, seed=i)
+        write_sidecar(src / (name + ".json"), name, T + i)
+    # A title that tries to climb out: it names nothing on disk and changes no output path.
+    make_media(src / "plain.jpg", seed=9)
+    write_sidecar(src / "plain.jpg.json", "../../etc/passwd", T + 9)
+    before = tree_hashes(src)
+    proc = run_cli("-p", str(src), "--timezone", "UTC")
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 0, proc.stdout
+    assert tree_hashes(src) == before
+    out = out_of(src)
+    assert tree_files(out) == {*names, "plain.jpg", "processing_state.json", "report.json", "report.txt"}
+    for i, name in enumerate(names):
+        assert int((out / name).stat().st_mtime) == T + i, name
+    got = exif_read(out / "new\nline.jpg", args=("-DateTimeOriginal",))
+    assert got[0]["DateTimeOriginal"] == "2019:01:01 00:00:01"
+
+
+def test_names_differing_only_in_case_do_not_overwrite(src: Path) -> None:
+    make_media(src / "Unprocessed" / "a.jpg", seed=1)
+    make_media(src / "a.jpg", seed=2)
+    make_media(src / "IMG.jpg", seed=3)
+    make_media(src / "img.JPG", seed=4)
+    proc = run_cli("-p", str(src), "--no-exif")
+    assert proc.returncode == 0
+    assert tree_files(out_of(src)) == {
+        "Unprocessed/IMG.jpg", "Unprocessed/img(1).JPG", "Unprocessed/a.jpg", "Unprocessed/Unprocessed/a.jpg",
+        "processing_state.json", "report.json", "report.txt",
+    }
+
+
+def test_symlinks_are_not_followed(src: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    make_media(outside / "secret.jpg", seed=1)
+    (src / "link.jpg").symlink_to(outside / "secret.jpg")
+    (src / "linkdir").symlink_to(outside)
+    make_media(src / "real.jpg", seed=2)
+    proc = run_cli("-p", str(src), "--no-exif")
+    assert proc.returncode == 0
+    assert tree_files(out_of(src)) == {"Unprocessed/real.jpg", "processing_state.json", "report.json", "report.txt"}
+    assert report_of(out_of(src))["skipped"] == {
+        "link.jpg": "symbolic link (not followed)", "linkdir": "symbolic link (not followed)"
+    }
+
+
+def test_source_inside_destination_is_refused(src: Path) -> None:
+    proc = run_cli("-p", str(src), "--output", str(src.parent))
+    assert proc.returncode == 1
+    assert "is inside the output folder" in proc.stderr
+
+
+def test_unknown_time_zone_is_refused(src: Path) -> None:
+    proc = run_cli("-p", str(src), "--timezone", "Mars/Olympus")
+    assert proc.returncode == 1
+    assert "Unknown time zone 'Mars/Olympus'" in proc.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_disk_full_stops_cleanly_and_resumes(src: Path, small_disk: Path, tmp_path: Path) -> None:
+    for i in range(12):
+        make_media(src / f"IMG_{i}.jpg", seed=i, size=(256, 192), target_bytes=100_000)
+        write_sidecar(src / f"IMG_{i}.jpg.json", f"IMG_{i}.jpg", T + i)
+    out = small_disk / "out"
+    proc = run_cli("-p", str(src), "--output", str(out), "--timezone", "UTC")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "The output disk is full" in proc.stdout
+    assert "more are needed" in proc.stdout
+    finished = {f for f in tree_files(out) if f.endswith(".jpg")}
+    for name in finished:  # whatever has a final name is complete
+        assert exif_read(out / name, args=("-DateTimeOriginal",))[0]["DateTimeOriginal"].startswith("2019:01:01")
+    assert not any(".pef-tmp" in f for f in tree_files(out))
+    # Free space: move the output to a big disk, and resume there.
+    big = tmp_path / "big"
+    subprocess.run(["cp", "-a", str(out), str(big)], check=True)
+    proc = run_cli("-p", str(src), "--output", str(big), "--timezone", "UTC")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {f for f in tree_files(big) if f.endswith(".jpg")} == {f"IMG_{i}.jpg" for i in range(12)}
+
+
+def test_read_only_output_folder_is_a_clear_error(src: Path, tmp_path: Path) -> None:
+    make_media(src / "a.jpg", seed=1)
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        proc = run_cli("-p", str(src), "-d", str(parent), "--no-exif")
+        if os.geteuid() == 0 and proc.returncode == 0:
+            pytest.skip("root writes into read-only folders")
+        assert proc.returncode == 1
+        assert "Permission denied" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    finally:
+        parent.chmod(0o755)
+
+
+def test_hanging_exiftool_is_timed_out_and_restarted(src: Path, tmp_path: Path) -> None:
+    # A real ExifTool behind a wrapper that stalls on one file: a hang cannot be caused otherwise.
+    wrapper = tmp_path / "exiftool"
+    wrapper.write_text(
+        "#!/usr/bin/env perl\n"
+        "# Pass everything to the real ExifTool, but stall when a command names hang.jpg.\n"
+        "use IPC::Open2;\n"
+        "my $pid = open2(my $out, my $in, 'exiftool', @ARGV);\n"
+        "$| = 1; select((select($in), $| = 1)[0]);\n"
+        "if (my $child = fork) { while (my $l = <STDIN>) { sleep 100000 if $l =~ /hang\\.jpg/; print $in $l } close $in; waitpid($child, 0); exit 0 }\n"
+        "while (my $l = <$out>) { print STDOUT $l } exit 0;\n"
+    )
+    wrapper.chmod(0o755)
+    for name in ("a.jpg", "hang.jpg", "c.jpg"):
+        make_media(src / name, seed=len(name))
+        write_sidecar(src / (name + ".json"), name, T)
+    env_before = os.environ.get("PEF_EXIFTOOL")
+    os.environ["PEF_EXIFTOOL"] = str(wrapper)
+    try:
+        proc = run_cli("-p", str(src), "--timezone", "UTC", "--timeout", "3", "-j", "1")
+    finally:
+        if env_before is None:
+            os.environ.pop("PEF_EXIFTOOL")
+        else:
+            os.environ["PEF_EXIFTOOL"] = env_before
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    report = report_of(out_of(src))
+    assert report["media"]["hang.jpg"]["status"] == "error"
+    assert "did not answer within 3 s" in report["media"]["hang.jpg"]["error"]
+    assert report["media"]["a.jpg"]["status"] == "written"
+    assert report["media"]["c.jpg"]["status"] == "written"
+    assert int((out_of(src) / "hang.jpg").stat().st_mtime) == T
