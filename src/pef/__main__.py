@@ -1,5 +1,0 @@
-import sys
-
-from pef.cli import main
-
-sys.exit(main())
