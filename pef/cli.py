@@ -9,14 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 from pef import __version__
-from pef.exiftool import ExifToolError, find_exiftool, kill_all
-from pef.pipeline import Observer, RunConfig, RunResult, run
-from pef.report import write_json
-from pef.resume import RunRefused
-from pef.verify import audit_text, verify
 
 EXIT_OK, EXIT_USAGE, EXIT_FILE_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -63,32 +56,6 @@ def _join_dash_values(argv: list[str]) -> list[str]:
     return out
 
 
-class TerminalObserver(Observer):
-    def __init__(self, verbose: bool) -> None:
-        self.verbose = verbose
-        self.bar: tqdm | None = None
-
-    def message(self, text: str) -> None:
-        tqdm.write(text)
-
-    def start_phase(self, name: str, total: int | None = None, initial: int = 0) -> None:
-        self.bar = tqdm(total=total, initial=initial, desc=name, unit=" files", dynamic_ncols=True, leave=True)
-
-    def advance(self, n: int = 1) -> None:
-        if self.bar is not None and n:
-            self.bar.update(n)
-
-    def finished(self, entry) -> None:
-        if self.verbose:
-            tail = f"  ERROR {entry.error}" if entry.error else ""
-            tqdm.write(f"{entry.status:9} {entry.source} -> {entry.output_file}{tail}")
-
-    def end_phase(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
 class Interrupts:
     """First Ctrl+C (or SIGTERM): finish the files in flight and save. Second: leave now."""
 
@@ -101,6 +68,8 @@ class Interrupts:
 
     def _handle(self, signum, frame) -> None:
         if self.requested:
+            from pef.exiftool import kill_all
+
             kill_all()
             sys.stderr.write("\nStopped at once. The saved progress is intact; resume with the same command.\n")
             os._exit(EXIT_INTERRUPTED)
@@ -108,13 +77,16 @@ class Interrupts:
         sys.stderr.write("\n\nInterrupted! Saving progress...\n")
 
 
-def resume_command(args: argparse.Namespace, out: Path | None) -> str:
-    prog = _program_name()
-    parts = [*prog, "--resume", "-p", str(args.path.resolve())]
-    if args.destination:
-        parts += ["-d", str(args.destination.resolve())]
-    elif args.output and out:
-        parts = [*prog, "--output", str(out), "-p", str(args.path.resolve())]
+def resume_command(args: argparse.Namespace) -> str:
+    """The command that continues this run, ready to paste."""
+    parts = _program_name()
+    if args.output:
+        parts += ["--output", str(args.output.resolve())]
+    else:
+        parts.append("--resume")
+        if args.destination:
+            parts += ["-d", str(args.destination.resolve())]
+    parts += ["-p", str(args.path.resolve())]
     for suffix in args.suffix:
         parts.append(f"--suffix={suffix}")
     for flag in ("no_exif", "overwrite_dates"):
@@ -135,10 +107,18 @@ def _program_name() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl+C is handled from the first moment; the heavier modules are imported after.
+    interrupts = Interrupts()
+    interrupts.install()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["verify"]:
         return verify_main(argv[1:])
     args = build_parser().parse_args(_join_dash_values(argv))
+    from pef.exiftool import ExifToolError
+    from pef.pipeline import Interrupted, RunConfig, run
+    from pef.progress import TerminalObserver
+    from pef.resume import RunRefused
+
     if args.jobs < 1:
         print("pef: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
@@ -158,10 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         reprocess=tuple(args.reprocess),
         timeout=args.timeout,
     )
-    interrupts = Interrupts()
-    interrupts.install()
     try:
         result = run(config, TerminalObserver(args.verbose), stop=lambda: interrupts.requested)
+    except Interrupted:
+        print("Stopped before any file was written.", file=sys.stderr)
+        print(f"Resume with: {resume_command(args)}")
+        return EXIT_INTERRUPTED
     except (RunRefused, ExifToolError) as exc:
         print(f"pef: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -171,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     return _finish(args, result)
 
 
-def _finish(args: argparse.Namespace, result: RunResult) -> int:
+def _finish(args: argparse.Namespace, result) -> int:
+    from pef.report import write_json
+
     print(result.summary)
     for line in result.messages:
         print(line, file=sys.stderr)
@@ -181,7 +165,7 @@ def _finish(args: argparse.Namespace, result: RunResult) -> int:
     if result.out_dir is not None:
         print(f"Report: {result.out_dir / 'report.txt'} (details in report.json)")
     if result.fatal or result.interrupted:
-        print(f"Progress saved. Resume with: {resume_command(args, result.out_dir)}")
+        print(f"Progress saved. Resume with: {resume_command(args)}")
         print(f"Processed: {result.progress}")
         return EXIT_STOPPED if result.fatal else EXIT_INTERRUPTED
     if result.already_done and result.report["summary"]["done"] == result.already_done:
@@ -195,6 +179,9 @@ def verify_main(argv: list[str]) -> int:
     p.add_argument("--hash", action="store_true", help="also compare the bytes of unchanged copies with the source")
     p.add_argument("--no-read", action="store_true", help="skip reading every output with ExifTool (stat only)")
     args = p.parse_args(argv)
+    from pef.exiftool import find_exiftool
+    from pef.verify import audit_text, verify
+
     if not args.output.is_dir():
         print(f"pef verify: not a folder: {args.output}", file=sys.stderr)
         return EXIT_USAGE

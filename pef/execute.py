@@ -71,7 +71,7 @@ class Worker:
                 self._write_media(action, entry)
         except OSError as exc:
             if exc.errno in FATAL_ERRNOS:
-                raise DiskFull(_describe_os_error(exc, action)) from exc
+                raise DiskFull(f"{exc.strerror} while writing {action.dest}") from exc
             if not self.out_root.is_dir():
                 raise FatalError(f"the output folder {self.out_root} is gone") from exc
             entry.status, entry.error, entry.output_file = "error", _describe_os_error(exc, action), None

@@ -15,6 +15,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write data so that path holds either its old content or the new, never a mix."""
     fd, tmp = tempfile.mkstemp(prefix=".pef-save-", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the report from other users
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

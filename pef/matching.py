@@ -76,6 +76,7 @@ Ambiguity policy
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -378,9 +379,7 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]
             add(("ns", fold(body), 0, spaced(body), "no-extension"))
 
     # 4. Extension families; 7. Live Photos.
-    described = [x_raw]
-    if supplemental is not None:
-        described.append(supplemental)
+    described = [x_raw] if supplemental is None else [supplemental]
     if agrees:
         described.extend(title_names)
     for d in described:
@@ -402,15 +401,8 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]
         for e in title_names:
             add(("T", fold(e), idx, e, "title"))
 
-    # One claim per key, the first (most specific) kept.
-    seen: set[Key] = set()
-    out = []
-    for c in claims:
-        k = c[:3]
-        if k not in seen:
-            seen.add(k)
-            out.append(c)
-    return out
+    # A key may be claimed twice (title and file name agreeing): the lookups keep the best.
+    return claims
 
 
 # ---------------------------------------------------------------------------
@@ -672,9 +664,10 @@ class _Matcher:
                 for _, lookups in per_rule:
                     keys.update(lk[:3] for lk in lookups)
             glob: dict[Key, list[tuple]] = defaultdict(list)
+            names = {key for _, key, _ in keys}  # strings cache their hash: a cheap first filter
             for sid, found in enumerate(self.claims):
                 for space, key, idx, spelling, rule in found:
-                    if (space, key, idx) in keys:
+                    if key in names and (space, key, idx) in keys:
                         glob[(space, key, idx)].append((sid, spelling, rule))
             claimed: dict[int, list[int]] = defaultdict(list)
             for mid in rest:
@@ -748,7 +741,15 @@ def match(
     media: Sequence[MediaEntry], sidecars: Sequence[Sidecar], suffixes: Sequence[str] = DEFAULT_SUFFIXES
 ) -> MatchResult:
     """Pair every media file with at most one sidecar; see the module docstring for the rules."""
-    matcher = _Matcher(media, sidecars, suffixes)
-    matcher.run_rules()
-    matcher.run_cross_folder()
-    return matcher.result()
+    # Millions of small tuples, none of them cyclic: the cyclic collector would
+    # only spend seconds walking them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        matcher = _Matcher(media, sidecars, suffixes)
+        matcher.run_rules()
+        matcher.run_cross_folder()
+        return matcher.result()
+    finally:
+        if collecting:
+            gc.enable()

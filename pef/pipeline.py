@@ -15,7 +15,7 @@ from typing import Callable
 
 from pef import __version__
 from pef.exiftool import ExifToolMissing, find_exiftool
-from pef.execute import DiskFull, ExecOptions, FatalError, Worker, run_actions
+from pef.execute import FATAL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, run_actions
 from pef.fsutil import TMP_DIR_NAME, is_within
 from pef.matching import DEFAULT_SUFFIXES, match
 from pef.plan import Plan, make_plan
@@ -66,6 +66,10 @@ class RunConfig:
             "timezone": self.timezone,
             "overwrite_dates": self.overwrite_dates,
         }
+
+
+class Interrupted(Exception):
+    """The user asked to stop before any output was written."""
 
 
 class Observer:
@@ -128,7 +132,7 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     if choice.resume:
         check_state_fits(state, source, config.recorded_options())
 
-    found = _scan(source, observer)
+    found = _scan(source, observer, stop)
     matched = match(found.media, found.sidecars, config.all_suffixes)
     plan = make_plan(found, matched, recorded_outputs(state))
     if choice.reprocess_all:
@@ -140,6 +144,8 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     if done:
         observer.message(f"Resuming: skipping {done} already-processed files")
 
+    if stop():
+        raise Interrupted()
     result = RunResult(out, {}, "", already_done=done)
     if config.dry_run:
         result.out_dir = None
@@ -200,7 +206,9 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
             if now - last_save >= SAVE_SECONDS:
                 state.save()
                 last_save = now
-    except DiskFull as exc:
+    except (DiskFull, OSError) as exc:
+        if not isinstance(exc, DiskFull) and exc.errno not in FATAL_ERRNOS:
+            raise
         left = sum(a.size for a in todo if a.source not in state.media)
         result.fatal = (
             f"The output disk is full ({exc}). About {_mb(left)} more are needed, "
@@ -211,6 +219,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
     finally:
         observer.end_phase()
         result.interrupted = stop() and result.fatal is None
+        shutil.rmtree(tmp_dir, ignore_errors=True)  # frees space for the state save below
         _update_stats(state)
         try:
             state.save()
@@ -218,7 +227,6 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
             # The journal keeps what was flushed; anything newer is redone in place on resume.
             result.messages.append(f"Could not save the state file: {exc.strerror or exc}")
         state.close()
-        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def _mb(n: int) -> str:
@@ -234,11 +242,13 @@ def _update_stats(state: ProcessingState) -> None:
     )
 
 
-def _scan(source: Path, observer: Observer):
+def _scan(source: Path, observer: Observer, stop: Callable[[], bool]):
     observer.start_phase("Scanning", total=None)
     seen = [0]
 
     def tick(count: int) -> None:
+        if stop():
+            raise Interrupted()
         observer.advance(count - seen[0])
         seen[0] = count
 

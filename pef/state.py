@@ -203,7 +203,10 @@ class ProcessingState:
 
     def close(self) -> None:
         if self._journal is not None:
-            self._journal.close()
+            try:
+                self._journal.close()
+            except OSError:
+                pass  # unflushed lines are lost; their files are redone on resume
             self._journal = None
 
     # ----- run header ----------------------------------------------------
