@@ -158,6 +158,15 @@ _EXT_FAMILY = {
 # Families a media of a family may have been exported from: a HEIC is exported as JPEG.
 _FAMILY_SOURCES = {"jpg": ("jpg", "heic"), "tif": ("tif",), "heic": ("heic",), "mpg": ("mpg",)}
 
+# Google's per-year folders ("Photos from 2020" and its translations). A photo sits
+# in the folder of its own year, so a sidecar in another year's folder is never its.
+_YEAR_FOLDER_RE = re.compile(
+    r"(?:photos from|fotos von|fotos de|photos de|foto dal|foto del|foto's uit|foto's van|zdjęcia z|"
+    r"fotky z|fotos fra|foton från|bilder från|fotoğraflar|фото за|фотографии за|фото з)\s+(?:\d{4})"
+    r"|\d{4}\s*年の写真|\d{4}\s*年的照片|\d{4}년 사진",
+    re.IGNORECASE,
+)
+
 _PART_RE = re.compile(
     r"takeout(?:[ _-]?\(?\d{1,3}\)?|-\d{8}t\d{6}z?(?:-\d{1,4})?)?", re.IGNORECASE
 )
@@ -210,39 +219,39 @@ class MediaName:
         self.raw_stem, self.raw_ext, self.raw_stem0 = raw_stem, raw_ext, raw_stem0
         self.idx = idx
         if name.isascii():  # folding keeps every position: slice instead of folding again
-            self.ext = key[len(raw_stem) + 1 :] if raw_ext else ""
+            self.ext = key[len(raw_stem) + 1 :]
             self.stem0 = key[: len(raw_stem0)]
             self.stem_lit = key[: len(raw_stem)]
-            self.raw0 = join_ext(raw_stem0, raw_ext) if idx else name
-            self.key0 = join_ext(self.stem0, self.ext) if idx else key
+            self.raw0 = raw_stem0 + raw_ext if idx else name
+            self.key0 = self.stem0 + key[len(raw_stem) :] if idx else key
         else:
-            self.ext = fold(raw_ext)
+            self.ext = fold(raw_ext)[1:]
             self.stem0 = fold(raw_stem0)
             self.stem_lit = fold(raw_stem) if idx else self.stem0
-            self.raw0 = join_ext(raw_stem0, raw_ext) if idx else name
+            self.raw0 = raw_stem0 + raw_ext if idx else name
             self.key0 = fold(self.raw0) if idx else key
 
 
 def _lookups_name(n: MediaName) -> list[tuple]:
-    out = [("n", n.key, 0, spaced(n.name))]
+    out = [("n", n.key, 0, n.name)]
     if n.idx:
-        out.append(("n", n.key0, n.idx, spaced(n.raw0)))
+        out.append(("n", n.key0, n.idx, n.raw0))
     return out
 
 
 def _lookups_truncated(n: MediaName) -> list[tuple]:
-    out = [("tf", n.key0, n.idx, spaced(n.raw0))]
+    out = [("tf", n.key0, n.idx, n.raw0)]
     for cut in cuts(n.raw0, SIDECAR_BODY_LIMIT):
-        out.append(("tp", fold(cut), n.idx, spaced(cut)))
+        out.append(("tp", fold(cut), n.idx, cut))
     return out
 
 
 def _lookups_no_extension(n: MediaName) -> list[tuple]:
-    out = [("nf", n.key0, n.idx, spaced(n.raw0))]
-    if n.ext:
-        out.append(("ns", n.stem0, n.idx, spaced(n.raw_stem0)))
+    out = [("nf", n.key0, n.idx, n.raw0)]
+    if n.ext in MEDIA_EXTENSIONS:  # a stem match says nothing about a file of unknown type
+        out.append(("ns", n.stem0, n.idx, n.raw_stem0))
         if n.idx:
-            out.append(("ns", n.stem_lit, 0, spaced(n.raw_stem)))
+            out.append(("ns", n.stem_lit, 0, n.raw_stem))
     return out
 
 
@@ -254,9 +263,9 @@ def _lookups_extension(n: MediaName) -> list[tuple]:
 
 
 def _lookups_title(n: MediaName) -> list[tuple]:
-    out = [("T", n.key0, n.idx, spaced(n.raw0))]
+    out = [("T", n.key0, n.idx, n.raw0)]
     if n.idx:
-        out.append(("T", n.key, 0, spaced(n.name)))
+        out.append(("T", n.key, 0, n.name))
     return out
 
 
@@ -328,63 +337,70 @@ class EditedSuffixes:
 
 
 def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]:
-    """What the sidecar at `rel` with this title describes: (space, key, index, spelling, rule)."""
+    """What the sidecar at `rel` with this title describes: (space, key, index, spelling, rule).
+
+    A name ending in "(N)" is read both ways: as Google's duplicate index and,
+    literally, as part of the title ("IMG(1).json" may describe "IMG(1).jpg")."""
     name = rel.rpartition("/")[2]
     body = name[:-5] if name[-5:].lower() == ".json" else name
     x_raw, idx = split_index(body)
-    x = fold(x_raw)
     t = fold(title) if title else ""
     claims: list[tuple[str, str, int, str, str]] = []
-    add = claims.append
-
-    # 1. The name the file name describes, plain and supplemental.
-    add(("n", x, idx, spaced(x_raw), "index" if idx else "exact"))
+    agrees = _claims_of_reading(x_raw, idx, title, t, claims)
     if idx:
-        add(("n", fold(body), 0, spaced(body), "exact"))
+        agrees = _claims_of_reading(body, 0, title, t, claims) or agrees
+    # 5. The title, when the file name disagrees with it (renamed items).
+    if title and not agrees:
+        for e in media_names_for_title(title):
+            claims.append(("T", fold(e), idx, e, "title"))
+    # A key may be claimed twice (title and file name agreeing): the lookups keep the best.
+    return claims
+
+
+def _claims_of_reading(x_raw: str, idx: int, title: str, t: str, claims: list) -> bool:
+    """Claims of one reading of a sidecar name (without ".json" and index); whether the title agrees."""
+    add = claims.append
+    x = fold(x_raw)
+    # 1. The name the file name describes, plain and supplemental.
+    add(("n", x, idx, x_raw, "index" if idx else "exact"))
     head, dot, tail = x_raw.rpartition(".")
     supplemental = None
     if dot and head and SUPPLEMENTAL.startswith(tail.lower()):
         if tail.lower() == SUPPLEMENTAL or reaches(x_raw, SIDECAR_BODY_LIMIT) or fold(head) == t:
             supplemental = head
-            add(("n", fold(head), idx, spaced(head), "index" if idx else "supplemental"))
+            add(("n", fold(head), idx, head, "index" if idx else "supplemental"))
 
     # Does the title agree with the file name? Then its names are trusted too.
     truncated = reaches(x_raw, SIDECAR_BODY_LIMIT)
-    no_extension = supplemental is None and split_ext(x_raw)[1].lower() not in MEDIA_EXTENSIONS
+    no_extension = supplemental is None and split_ext(x_raw)[1][1:].lower() not in MEDIA_EXTENSIONS
     agrees = bool(title) and (t == x or (supplemental is not None and fold(supplemental) == t))
     if title and not agrees:
         if truncated:
             agrees = any(fold(c) == x for c in cuts(title, SIDECAR_BODY_LIMIT))
         if no_extension and not agrees:
-            title_stem = fold(split_ext(title)[0])
-            agrees = title_stem == x or title_stem == fold(body)
-    # The title's own media names add something only when the file name is cut,
-    # has no extension, or disagrees; otherwise they are the file name's.
-    title_names = media_names_for_title(title) if title and (truncated or no_extension or not agrees) else []
+            agrees = fold(split_ext(title)[0]) == x
+    # The title's own media names add something only when the file name is cut or
+    # has no extension; otherwise they are the file name's.
+    title_names = media_names_for_title(title) if agrees and (truncated or no_extension) else []
 
     # 2. Long names.
     if truncated:
-        if agrees:
-            for e in title_names:
-                add(("tf", fold(e), idx, e, "truncated"))
-        add(("tp", x, idx, spaced(x_raw), "truncated"))
+        for e in title_names:
+            add(("tf", fold(e), idx, e, "truncated"))
+        add(("tp", x, idx, x_raw, "truncated"))
 
     # 3. No extension.
     if no_extension:
-        if agrees:
-            for e in title_names:
-                add(("nf", fold(e), idx, e, "no-extension"))
-        add(("ns", x, idx, spaced(x_raw), "no-extension"))
-        if idx:
-            add(("ns", fold(body), 0, spaced(body), "no-extension"))
+        for e in title_names:
+            add(("nf", fold(e), idx, e, "no-extension"))
+        add(("ns", x, idx, x_raw, "no-extension"))
 
     # 4. Extension families; 7. Live Photos.
     described = [x_raw] if supplemental is None else [supplemental]
-    if agrees:
-        described.extend(title_names)
+    described.extend(title_names)
     for d in described:
         stem, ext = split_ext(d)
-        ext = ext.lower()
+        ext = ext[1:].lower()
         family = _EXT_FAMILY.get(ext)
         fstem = fold(stem)
         if family is not None:
@@ -395,14 +411,7 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]
                 add(("L", fstem[:-3], idx, "", "live-photo"))
     if no_extension:
         add(("L", x, idx, "", "live-photo"))
-
-    # 5. The title, when the file name disagrees with it.
-    if title and not agrees:
-        for e in title_names:
-            add(("T", fold(e), idx, e, "title"))
-
-    # A key may be claimed twice (title and file name agreeing): the lookups keep the best.
-    return claims
+    return agrees
 
 
 # ---------------------------------------------------------------------------
@@ -464,6 +473,7 @@ class _Matcher:
     def __init__(self, media: Sequence[MediaEntry], sidecars: Sequence[Sidecar], suffixes: Sequence[str]):
         self.lfolders: dict[str, int] = {}  # logical folder -> id
         self._folder_ids: dict[str, int] = {}  # physical folder -> its logical folder's id
+        self._year_folders: dict[str, bool] = {}
         seen: set[str] = set()
         self.media: list[_Media] = []
         for entry in sorted(media, key=lambda e: e.rel):
@@ -494,6 +504,12 @@ class _Matcher:
         self.lost: list[tuple[int, int, int]] = []  # (loser media, sidecar, winner media)
 
     # -- helpers -----------------------------------------------------------
+
+    def _is_year_folder(self, folder: str) -> bool:
+        found = self._year_folders.get(folder)
+        if found is None:
+            found = self._year_folders[folder] = bool(_YEAR_FOLDER_RE.fullmatch(folder.rpartition("/")[2]))
+        return found
 
     def _lfolder(self, folder: str) -> int:
         found = self._folder_ids.get(folder)
@@ -673,9 +689,13 @@ class _Matcher:
             for mid in rest:
                 m = self.media[mid]
 
-                def usable(sid: int, m=m) -> bool:
+                m_year = self._is_year_folder(m.folder)
+
+                def usable(sid: int, m=m, m_year=m_year) -> bool:
                     if self.s_lfolder[sid] == m.lfolder:
                         return False
+                    if m_year and self._is_year_folder(self.s_folder[sid]):
+                        return False  # two different years: not the same photo
                     # A sidecar whose paired media has this name but another size is another photo.
                     return not any(k == m.n.key and s != m.size for k, s in paired_names.get(sid, ()))
 

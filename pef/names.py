@@ -39,7 +39,6 @@ _INVISIBLE = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068
 _FOLD_TABLE = {**_SPACE_TABLE, **{ord(c): None for c in _INVISIBLE}}
 
 _INDEX_RE = re.compile(r"\((\d{1,5})\)$")
-_EXT_RE = re.compile(r"[^.\s/\\]{1,10}")
 
 
 def spaced(name: str) -> str:
@@ -67,21 +66,17 @@ def forms(name: str) -> tuple[str, ...]:
 
 
 def split_ext(name: str) -> tuple[str, str]:
-    """("IMG_1", "jpg") for "IMG_1.jpg"; ("photo", "") for a name without extension.
-
-    An extension is 1-10 characters without dots or spaces after the last dot,
-    with something before the dot (".hidden" and "Mr. Smith" have none)."""
+    """("IMG_1", ".jpg") for "IMG_1.jpg": the extension runs from the last dot and
+    keeps it, as `os.path.splitext` does; ("photo", "") without one, (".hidden", "")
+    when only dots come before it. `stem + ext` is always the name."""
     dot = name.rfind(".")
-    if dot <= 0:
+    if dot <= 0 or not name[:dot].strip("."):
         return name, ""
-    ext = name[dot + 1 :]
-    if 0 < len(ext) <= 10 and (ext.isalnum() or _EXT_RE.fullmatch(ext)):
-        return name[:dot], ext
-    return name, ""
+    return name[:dot], name[dot:]
 
 
 def join_ext(stem: str, ext: str) -> str:
-    return f"{stem}.{ext}" if ext else stem
+    return stem + ext
 
 
 def split_index(stem: str) -> tuple[str, int]:
@@ -161,9 +156,9 @@ def reaches_media_stem(stem: str) -> bool:
 
 
 def media_names_for_title(title: str) -> list[str]:
-    """The spaced file names the media with this title can get: the title itself
+    """The file names the media with this title can get: the title itself
     and its stem cut to 47 (under each measure), extension kept."""
-    names = [spaced(title)]
+    names = [title]
     stem, ext = split_ext(title)
     for cut in cuts(stem, MEDIA_STEM_LIMIT):
         names.append(join_ext(cut, ext))

@@ -32,6 +32,7 @@ from pef.scan import scan
 from pef.state import ProcessingState
 from pef.tags import MetadataOptions
 from pef.timezones import load_zone
+from pef.verify import Audit, audit_outputs
 
 FLUSH_SECONDS = 1.0  # journal batches: at most this much work is lost to a kill -9
 SAVE_SECONDS = 60.0  # folding the journal into the state file
@@ -95,6 +96,7 @@ class RunResult:
     fatal: str | None = None
     already_done: int = 0
     messages: list[str] = field(default_factory=list)
+    audit: Audit | None = None
 
     @property
     def errors(self) -> int:
@@ -123,6 +125,8 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     )
     out = choice.path
     _check_not_nested(source, out)
+    if not config.dry_run:
+        _check_writable(out)
     if choice.message:
         observer.message(choice.message)
 
@@ -151,6 +155,7 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
         result.out_dir = None
     else:
         _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result)
+        result.audit, _ = audit_outputs(out, source, found.media, state)
     result.report = build_report(
         source=source,
         out_dir=None if config.dry_run else out,
@@ -163,6 +168,7 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
         interrupted=result.interrupted,
         fatal=result.fatal,
         tool=__version__,
+        audit=result.audit,
     )
     result.summary = summary_text(result.report)
     if not config.dry_run:
@@ -270,6 +276,17 @@ def _checked_source(path: Path) -> Path:
 
 def _resolved(path: Path | None) -> Path | None:
     return path.expanduser().resolve() if path is not None else None
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before the long scan, not after it, when the output cannot be written."""
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise RunRefused(f"Cannot create the output folder {out}: {existing} is not a folder.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise RunRefused(f"Cannot write the output folder {out}: permission denied on {existing}.")
 
 
 def _check_not_nested(source: Path, out: Path) -> None:

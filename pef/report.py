@@ -27,6 +27,7 @@ def build_report(
     interrupted: bool,
     fatal: str | None,
     tool: str,
+    audit=None,
 ) -> dict:
     media = _media_section(plan, matched, state, dry_run)
     sidecars = _sidecar_section(found, matched, plan, state, dry_run)
@@ -57,6 +58,7 @@ def build_report(
         "interrupted": interrupted,
         "fatal_error": fatal,
         "summary": summary,
+        "audit": None if audit is None else {"passed": audit.passed, "problems": audit.problems},
         "errors": errors,
         "media": media,
         "sidecars": sidecars,
@@ -142,6 +144,12 @@ def summary_text(report: dict) -> str:
         f"Done:                     {s['done']}/{s['actions']} files",
         f"Time:                     {_duration(s['seconds'])}",
     ]
+    audit = report.get("audit")
+    if audit is not None:
+        if audit["passed"]:
+            lines.append(f"Audit:                    passed: all {s['media_files']} media files are in the output once")
+        else:
+            lines.append(f"Audit:                    FAILED: {len(audit['problems'])} media files are not (yet) in the output")
     if report["fatal_error"]:
         lines.append(f"STOPPED: {report['fatal_error']}")
     elif report["interrupted"]:

@@ -12,9 +12,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from pef.exiftool import ExifTool, ExifToolError
-from pef.scan import scan
+from pef.scan import MediaEntry, scan
 from pef.state import ProcessingState
 
 BATCH = 200
@@ -38,24 +39,34 @@ def verify(out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = Fa
     if not state.exists or not state.data.get("source_path"):
         return Audit(None, problems=[f"{out_dir} holds no pef state file (processing_state.json)"])
     source = Path(state.data["source_path"])
-    audit = Audit(source)
     if not source.is_dir():
-        audit.problems.append(f"the source {source} is not there any more; cannot compare")
-        return audit
+        return Audit(source, problems=[f"the source {source} is not there any more; cannot compare"])
     found = scan(source)
-    owners: dict[str, str] = {}
-    to_read: list[Path] = []
-    for media in found.media:
-        audit.media_checked += 1
-        path = _check_one(out_dir, source, media, state.media.get(media.rel), owners, audit, hash_copies)
-        if path is not None:
-            to_read.append(path)
-    fed = {r.get("sidecar") for r in state.media.values() if r.get("status") == "success"}
-    audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in fed)
+    audit, to_read = audit_outputs(out_dir, source, found.media, state, hash_copies)
+    audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in _fed(state))
     audit.unused_sidecars += sorted(b.rel for b in found.broken)
     if exiftool:
         _read_all(exiftool, to_read, out_dir, audit)
     return audit
+
+
+def audit_outputs(
+    out_dir: Path, source: Path, media: Iterable[MediaEntry], state: ProcessingState, hash_copies: bool = False
+) -> tuple[Audit, list[Path]]:
+    """Check every source media file against its recorded output (one stat each)."""
+    audit = Audit(source)
+    owners: dict[str, str] = {}
+    to_read: list[Path] = []
+    for entry in media:
+        audit.media_checked += 1
+        path = _check_one(out_dir, source, entry, state.media.get(entry.rel), owners, audit, hash_copies)
+        if path is not None:
+            to_read.append(path)
+    return audit, to_read
+
+
+def _fed(state: ProcessingState) -> set[str]:
+    return {r.get("sidecar") for r in state.media.values() if r.get("status") == "success"}
 
 
 def _check_one(out_dir, source, media, record, owners, audit, hash_copies) -> Path | None:

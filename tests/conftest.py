@@ -3,8 +3,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,6 +70,27 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
         [sys.executable, "-m", "pef", *args], capture_output=True, text=True, cwd=cwd, timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(REPO), "TZ": os.environ.get("TZ", "UTC")},
     )
+
+
+def run_cli_unprivileged(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """pef as an ordinary user, so permission faults are real even when the tests run as root."""
+    if os.geteuid() != 0:
+        return run_cli(*args, timeout=timeout)
+    return subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "pef", *args],
+        capture_output=True, text=True, timeout=timeout, cwd="/",
+        env={**os.environ, "PYTHONPATH": str(REPO), "TZ": "UTC", "HOME": "/tmp"},
+    )
+
+
+@pytest.fixture
+def open_tmp():
+    """A folder every user may use (pytest's own tmp folders are private to root)."""
+    path = Path(tempfile.mkdtemp(prefix="pef-test-"))
+    path.chmod(0o777)
+    yield path
+    subprocess.run(["chmod", "-R", "u+rwx", str(path)], check=False)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, run_cli, tree_files, tree_hashes, write_sidecar
+from conftest import exif_read, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
 from pef.sample import make_media
 
 T = 1546300800  # 2019-01-01 00:00:00 UTC
@@ -186,20 +186,39 @@ def test_disk_full_stops_cleanly_and_resumes(src: Path, small_disk: Path, tmp_pa
     assert {f for f in tree_files(big) if f.endswith(".jpg")} == {f"IMG_{i}.jpg" for i in range(12)}
 
 
-def test_read_only_output_folder_is_a_clear_error(src: Path, tmp_path: Path) -> None:
+def test_read_only_output_folder_is_a_clear_error(open_tmp: Path) -> None:
+    src = open_tmp / "Takeout"
     make_media(src / "a.jpg", seed=1)
-    parent = tmp_path / "ro"
+    subprocess.run(["chmod", "-R", "a+rX", str(src)], check=True)
+    parent = open_tmp / "ro"
     parent.mkdir()
-    parent.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        proc = run_cli("-p", str(src), "-d", str(parent), "--no-exif")
-        if os.geteuid() == 0 and proc.returncode == 0:
-            pytest.skip("root writes into read-only folders")
-        assert proc.returncode == 1
-        assert "Permission denied" in proc.stderr
-        assert "Traceback" not in proc.stderr
-    finally:
-        parent.chmod(0o755)
+    parent.chmod(0o555)
+    proc = run_cli_unprivileged("-p", str(src), "-d", str(parent), "--no-exif")
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"pef: Cannot write the output folder {parent / 'Takeout_pefProcessed'}: permission denied on {parent}."
+    )
+    assert "Traceback" not in proc.stderr
+    assert list(parent.iterdir()) == []
+
+
+def test_unreadable_folder_and_file_are_reported(open_tmp: Path) -> None:
+    src = open_tmp / "Takeout"
+    make_media(src / "ok.jpg", seed=1)
+    make_media(src / "locked" / "inside.jpg", seed=2)
+    make_media(src / "secret.jpg", seed=3)
+    subprocess.run(["chmod", "-R", "a+rwX", str(src)], check=True)
+    (src / "locked").chmod(0)
+    (src / "secret.jpg").chmod(0)
+    out = open_tmp / "out"
+    proc = run_cli_unprivileged("-p", str(src), "--output", str(out), "--no-exif")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["skipped"] == {"locked": "cannot list folder: Permission denied"}
+    assert report["media"]["secret.jpg"]["status"] == "error"
+    assert report["media"]["secret.jpg"]["error"].startswith("Permission denied")
+    assert report["media"]["ok.jpg"]["status"] == "copied"
+    assert "Traceback" not in proc.stderr
 
 
 def test_hanging_exiftool_is_timed_out_and_restarted(src: Path, tmp_path: Path) -> None:

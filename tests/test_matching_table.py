@@ -591,7 +591,7 @@ case("album-copies-with-own-identical-sidecars",
       f"{A}/IMG_87.jpg": None, f"{A}/IMG_87.jpg.json": {"title": "IMG_87.jpg", "ts": 1562675400},
       "Takeout/Google Photos/Best of/IMG_87.jpg": None},
      {f"{P}/IMG_87.jpg": f"{P}/IMG_87.jpg.json", f"{A}/IMG_87.jpg": f"{A}/IMG_87.jpg.json",
-      "Takeout/Google Photos/Best of/IMG_87.jpg": (f"{A}/IMG_87.jpg.json", "cross-folder")})
+      "Takeout/Google Photos/Best of/IMG_87.jpg": (f"{P}/IMG_87.jpg.json", "cross-folder")})
 case("album-two-copies-different-sizes-one-orphan",
      {f"{P}/IMG_88.jpg.json": "IMG_88.jpg", f"{A}/IMG_88.jpg": None, "Takeout/Google Photos/Best of/IMG_88.jpg": 2},
      {}, ambiguous=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, tree_files, tree_hashes, write_sidecar
+from conftest import run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
 from pef.sample import make_media
 
 T = 1546300800
@@ -180,21 +181,27 @@ def test_reprocess_pattern_redoes_matching_files(small: Path) -> None:
     assert "Resuming: skipping 6 already-processed files" in text
 
 
-def test_retry_errors_redoes_failed_files(small: Path) -> None:
-    bad = small / "Photos from 2019/IMG_5.jpg"
+def test_retry_errors_redoes_failed_files(open_tmp: Path) -> None:
+    src = open_tmp / "Takeout"
+    folder = src / "Photos from 2019"
+    for i in range(3):
+        make_media(folder / f"IMG_{i}.jpg", seed=i)
+        write_sidecar(folder / f"IMG_{i}.jpg.json", f"IMG_{i}.jpg", T + i)
+    subprocess.run(["chmod", "-R", "a+rwX", str(src)], check=True)
+    bad = folder / "IMG_2.jpg"
     bad.chmod(0)
-    try:
-        proc = run_cli("-p", str(small), "--no-exif")
-        if os.geteuid() == 0 and proc.returncode == 0:
-            pytest.skip("root reads files whatever their mode")
-        assert proc.returncode == 2
-        state = state_of(out_of(small))
-        assert state["media"]["Photos from 2019/IMG_5.jpg"]["status"] == "error"
-        assert "Permission denied" in state["media"]["Photos from 2019/IMG_5.jpg"]["error"]
-        again = run_cli("-p", str(small), "--no-exif", "--resume")
-        assert "skipping 7 already-processed" in again.stdout + again.stderr
-    finally:
-        bad.chmod(0o644)
-    proc = run_cli("-p", str(small), "--no-exif", "--resume", "--retry-errors")
-    assert proc.returncode == 0, proc.stdout
-    assert state_of(out_of(small))["media"]["Photos from 2019/IMG_5.jpg"]["status"] == "success"
+    out = open_tmp / "out"
+    proc = run_cli_unprivileged("-p", str(src), "--no-exif", "--output", str(out))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    record = state_of(out)["media"]["Photos from 2019/IMG_2.jpg"]
+    assert record["status"] == "error"
+    assert record["error"].startswith("Permission denied")
+    assert state_of(out)["processed_jsons"]["Photos from 2019/IMG_2.jpg.json"]["status"] == "error"
+    again = run_cli_unprivileged("-p", str(src), "--no-exif", "--output", str(out))
+    assert "Resuming: skipping 3 already-processed files" in again.stdout + again.stderr
+    bad.chmod(0o644)
+    proc = run_cli_unprivileged("-p", str(src), "--no-exif", "--output", str(out), "--retry-errors")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Reprocessing 1 file(s) as asked." in proc.stdout + proc.stderr
+    assert state_of(out)["media"]["Photos from 2019/IMG_2.jpg"]["status"] == "success"
+    assert state_of(out)["processed_jsons"]["Photos from 2019/IMG_2.jpg.json"]["status"] == "success"

@@ -1,0 +1,182 @@
+"""Property: whatever the titles, Google's naming of them comes back paired correctly.
+
+A small model of how Google names files in a Takeout lives here, written from
+the publicly known facts and independent of pef:
+
+* the media file is named after the title, its stem (the part before the
+  extension, as `os.path.splitext` sees it) cut to 47 characters;
+* two media that would get the same name in a folder: the later one gets
+  "(1)", "(2)"... before the extension;
+* the sidecar is the title plus ".json" (older exports) or plus
+  ".supplemental-metadata.json" (newer ones), the part before ".json" cut to 46
+  characters, so the supplemental suffix is shortened first and long titles
+  lose their own end; the duplicate index goes just before ".json";
+* an edited copy is the media name with "-edited" after its stem and shares
+  the original's sidecar;
+* a split export may put a media file in "Takeout 2" and its sidecar in "Takeout".
+
+The matcher must give every media its own sidecar, and leave the sidecars whose
+media is missing unpaired.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from pef.matching import match
+from pef.scan import MediaEntry
+from pef.sidecar import Sidecar
+
+FOLDER = "Takeout/Google Photos/Photos from 2020"
+FOLDER2 = "Takeout 2/Google Photos/Photos from 2020"
+
+
+# ---------------------------------------------------------------------------
+# The naming model
+# ---------------------------------------------------------------------------
+
+
+def g_media_name(title: str, index: int = 0) -> str:
+    stem, ext = os.path.splitext(title)
+    return stem[:47] + (f"({index})" if index else "") + ext
+
+
+def g_sidecar_name(title: str, supplemental: bool, index: int = 0) -> str:
+    base = title + ".supplemental-metadata" if supplemental else title
+    return base[:46] + (f"({index})" if index else "") + ".json"
+
+
+def g_edited_name(media_name: str) -> str:
+    stem, ext = os.path.splitext(media_name)
+    return stem + "-edited" + ext
+
+
+def g_same(a: str, b: str) -> bool:
+    """Two names Google would see as the same in one folder."""
+    return unicodedata.normalize("NFC", a).casefold() == unicodedata.normalize("NFC", b).casefold()
+
+
+def g_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def layout(titles, supplemental, orphans, edited, split_parts):
+    """Name every item like Google does: (media entries, sidecars, expected pairs, orphan sidecars)."""
+    media_names: set[str] = set()
+    sidecar_names: set[str] = set()
+    items = []
+    for n, title in enumerate(titles):
+        index = 0
+        while g_key(g_media_name(title, index)) in media_names:
+            index += 1
+        media = g_media_name(title, index)
+        sidecar = g_sidecar_name(title, supplemental, index)
+        if g_key(sidecar) in sidecar_names:
+            continue  # Google's handling of two titles alike in their first 46 characters is unknown
+        media_names.add(g_key(media))
+        sidecar_names.add(g_key(sidecar))
+        items.append((title, media, sidecar, n))
+    entries, sidecars, want, orphan_sidecars = [], [], {}, set()
+    for title, media, sidecar, n in items:
+        folder = FOLDER2 if split_parts[n % len(split_parts)] else FOLDER
+        sidecar_rel = f"{FOLDER}/{sidecar}"
+        sidecars.append(Sidecar(sidecar_rel, title, 1_500_000_000 + n))
+        if orphans[n % len(orphans)]:
+            orphan_sidecars.add(sidecar_rel)
+            continue
+        entries.append(MediaEntry(f"{folder}/{media}", 1000 + n, 0))
+        want[f"{folder}/{media}"] = sidecar_rel
+        if edited[n % len(edited)]:
+            copy = g_edited_name(media)
+            if g_key(copy) not in media_names:
+                media_names.add(g_key(copy))
+                entries.append(MediaEntry(f"{folder}/{copy}", 5000 + n, 0))
+                want[f"{folder}/{copy}"] = sidecar_rel
+    return entries, sidecars, want, orphan_sidecars
+
+
+# ---------------------------------------------------------------------------
+# Titles
+# ---------------------------------------------------------------------------
+
+_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00")
+_base = st.one_of(
+    st.text(_chars, min_size=1, max_size=110),
+    st.text(st.sampled_from("abcXYZ_ -.()0123456789"), min_size=1, max_size=110),
+    st.text(st.sampled_from("日本語写真é🎉🏖️\u00a0\u200f"), min_size=1, max_size=60),
+)
+_endings = st.sampled_from(
+    ["", "", "(1)", "(2)", "-edited", "-bearbeitet", ".supplemental-metadata", ".supplemental-met", ".s",
+     ".suppl", "~2", " (copy)", ".", "..", ".MP", "[1]", " ", ".json"]
+)
+_exts = st.sampled_from([".jpg", ".JPG", ".jpeg", ".heic", ".HEIC", ".mp4", ".MOV", ".png", "", ".tar.gz", ".MP~2",
+                         ".gif", ".Jpg"])
+titles = st.builds(lambda b, e, x: (b + e + x)[-120:], _base, _endings, _exts).filter(lambda t: t.strip() != "")
+
+
+def _check(titles_, supplemental, orphans, edited, split_parts):
+    entries, sidecars, want, orphan_sidecars = layout(titles_, supplemental, orphans, edited, split_parts)
+    assume(entries)
+    result = match(entries, sidecars)
+    got = {m: p.sidecar for m, p in result.pairs.items()}
+    assert got == want, result.ambiguities
+    assert set(result.unpaired_media) == set()
+    assert set(result.unpaired_sidecars) == orphan_sidecars
+
+
+# PEF_PROPERTY_EXAMPLES=5000 for a deeper search.
+_settings = settings(max_examples=int(os.environ.get("PEF_PROPERTY_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.filter_too_much,
+                                                                              HealthCheck.too_slow])
+
+
+@_settings
+@given(
+    titles_=st.lists(titles, min_size=1, max_size=6),
+    supplemental=st.booleans(),
+    orphans=st.lists(st.booleans(), min_size=1, max_size=6),
+    edited=st.lists(st.booleans(), min_size=1, max_size=6),
+    split_parts=st.lists(st.booleans(), min_size=1, max_size=6),
+)
+@example(["Family reunion at grandma's house, summer afternoon 2016.jpg"], False, [False], [True], [False])
+@example(["Coucher de soleil sur le vieux port avec toute la famille, été 2022.jpg"] * 3, True, [False], [True],
+         [False, True])
+@example(["IMG.jpg", "IMG.jpg", "IMG(1).jpg"], True, [False], [True], [False])
+@example(["a" * 46 + "b.jpg", "a" * 46 + "bc.jpg"], False, [False], [False], [False])
+def test_google_naming_pairs_back(titles_, supplemental, orphans, edited, split_parts):
+    _check(titles_, supplemental, orphans, edited, split_parts)
+
+
+@_settings
+@given(title=titles, supplemental=st.booleans(), copies=st.integers(1, 4))
+def test_duplicates_of_one_title(title, supplemental, copies):
+    """The same title uploaded several times: IMG.jpg, IMG(1).jpg, IMG(2).jpg..."""
+    _check([title] * copies, supplemental, [False], [False], [False])
+
+
+@_settings
+@given(title=titles, supplemental=st.booleans())
+def test_orphan_sidecar_goes_to_nobody(title, supplemental):
+    """Only the sidecar of a title is there, next to an unrelated file: nothing is paired."""
+    sidecar = Sidecar(f"{FOLDER}/{g_sidecar_name(title, supplemental)}", title, 1_500_000_000)
+    other = MediaEntry(f"{FOLDER}/{g_media_name(title, 1)}", 10, 0)  # a duplicate's name, no sidecar of its own
+    result = match([other], [sidecar])
+    assert result.pairs == {}
+
+
+@_settings
+@given(
+    prefix=st.text(st.sampled_from("ab Ωé日🎉._-()"), min_size=38, max_size=60),
+    tails=st.lists(st.tuples(st.text(st.sampled_from("xy(1)-.é🎉"), max_size=6), _exts), min_size=2, max_size=6),
+    supplemental=st.booleans(),
+    orphans=st.lists(st.booleans(), min_size=1, max_size=4),
+    edited=st.lists(st.booleans(), min_size=1, max_size=4),
+)
+def test_titles_sharing_a_long_prefix(prefix, tails, supplemental, orphans, edited):
+    """Titles alike up to and beyond the cut: only the title and the index can tell them apart."""
+    titles_ = [prefix + tail + ext for tail, ext in tails]
+    assume(all(t.strip() for t in titles_))
+    _check(titles_, supplemental, orphans, edited, [False])
