@@ -232,53 +232,56 @@ class MediaName:
             self.key0 = fold(self.raw0) if idx else key
 
 
-def _lookups_name(n: MediaName) -> list[tuple]:
-    out = [("n", n.key, 0, n.name)]
+def _lookups_name(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
+    out = [("n", n.key, 0, n.name, False)]
     if n.idx:
-        out.append(("n", n.key0, n.idx, n.raw0))
+        out.append(("n", n.key0, n.idx, n.raw0, False))
     return out
 
 
-def _lookups_truncated(n: MediaName) -> list[tuple]:
-    out = [("tf", n.key0, n.idx, n.raw0)]
-    for cut in cuts(n.raw0, SIDECAR_BODY_LIMIT):
-        out.append(("tp", fold(cut), n.idx, cut))
+def _lookups_truncated(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
+    out = [("tf", n.key0, n.idx, n.raw0, False)]
+    if edited is not None and edited.looks_edited(n):
+        # "LONG(1)-edited.jpg" hides its index: the edited rule reads it properly.
+        return out
+    for cut, weak in cuts(n.raw0, SIDECAR_BODY_LIMIT):
+        out.append(("tp", fold(cut), n.idx, cut, weak))
     return out
 
 
-def _lookups_no_extension(n: MediaName) -> list[tuple]:
-    out = [("nf", n.key0, n.idx, n.raw0)]
+def _lookups_no_extension(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
+    out = [("nf", n.key0, n.idx, n.raw0, False)]
     if n.ext in MEDIA_EXTENSIONS:  # a stem match says nothing about a file of unknown type
-        out.append(("ns", n.stem0, n.idx, n.raw_stem0))
+        out.append(("ns", n.stem0, n.idx, n.raw_stem0, False))
         if n.idx:
-            out.append(("ns", n.stem_lit, 0, n.raw_stem))
+            out.append(("ns", n.stem_lit, 0, n.raw_stem, False))
     return out
 
 
-def _lookups_extension(n: MediaName) -> list[tuple]:
+def _lookups_extension(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
     family = _EXT_FAMILY.get(n.ext)
     if family is None:
         return []
-    return [("a", f"{n.stem0}.{source}", n.idx, "") for source in _FAMILY_SOURCES[family]]
+    return [("a", f"{n.stem0}.{source}", n.idx, "", False) for source in _FAMILY_SOURCES[family]]
 
 
-def _lookups_title(n: MediaName) -> list[tuple]:
-    out = [("T", n.key0, n.idx, n.raw0)]
+def _lookups_title(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
+    out = [("T", n.key0, n.idx, n.raw0, False)]
     if n.idx:
-        out.append(("T", n.key, 0, n.name))
+        out.append(("T", n.key, 0, n.name, False))
     return out
 
 
 _PRIMARY_LOOKUPS = (_lookups_name, _lookups_truncated, _lookups_no_extension, _lookups_extension, _lookups_title)
 
 
-def _lookups_live(n: MediaName) -> list[tuple]:
+def _lookups_live(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
     out = []
     if _PIXEL_MOTION_RE.fullmatch(n.ext):
-        out.append(("L", fold(n.raw_stem0 + ".mp"), n.idx, ""))
-        out.append(("L", n.stem0, n.idx, ""))
+        out.append(("L", fold(n.raw_stem0 + ".mp"), n.idx, "", False))
+        out.append(("L", n.stem0, n.idx, "", False))
     elif n.ext in LIVE_VIDEO_EXTENSIONS:
-        out.append(("L", n.stem0, n.idx, ""))
+        out.append(("L", n.stem0, n.idx, "", False))
     return out
 
 
@@ -339,79 +342,100 @@ class EditedSuffixes:
 def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]:
     """What the sidecar at `rel` with this title describes: (space, key, index, spelling, rule).
 
-    A name ending in "(N)" is read both ways: as Google's duplicate index and,
-    literally, as part of the title ("IMG(1).json" may describe "IMG(1).jpg")."""
+    The file name, without ".json", has several possible readings: the media name
+    itself ("plain"), that name plus a whole or shortened ".supplemental-metadata",
+    that name cut at 46 characters ("truncated"), the media name without its
+    extension ("no-extension"); a final "(N)" is read both as Google's duplicate
+    index and as part of the name. When the title agrees with some readings, only
+    those are used; when it agrees with none (a renamed item), every reading the
+    name's length allows is used, and the title becomes a key of its own.
+    """
     name = rel.rpartition("/")[2]
     body = name[:-5] if name[-5:].lower() == ".json" else name
     x_raw, idx = split_index(body)
     t = fold(title) if title else ""
-    claims: list[tuple[str, str, int, str, str]] = []
-    agrees = _claims_of_reading(x_raw, idx, title, t, claims)
+    readings = _readings(x_raw, idx, title, t)
     if idx:
-        agrees = _claims_of_reading(body, 0, title, t, claims) or agrees
+        readings += _readings(body, 0, title, t)
+    title_decides = any(r.agrees for r in readings)
+    claims: list[tuple[str, str, int, str, str]] = []
+    for r in readings:
+        if r.agrees or (not title_decides and r.valid):
+            _claims_of(r, title, claims)
     # 5. The title, when the file name disagrees with it (renamed items).
-    if title and not agrees:
-        for e in media_names_for_title(title):
-            claims.append(("T", fold(e), idx, e, "title"))
+    if title and not title_decides:
+        for e, weak in media_names_for_title(title):
+            claims.append(("T", fold(e), idx, e, "title", weak))
     # A key may be claimed twice (title and file name agreeing): the lookups keep the best.
     return claims
 
 
-def _claims_of_reading(x_raw: str, idx: int, title: str, t: str, claims: list) -> bool:
-    """Claims of one reading of a sidecar name (without ".json" and index); whether the title agrees."""
-    add = claims.append
+@dataclass(frozen=True)
+class _Reading:
+    kind: str  # "plain", "supplemental", "truncated" or "no-extension"
+    name: str  # the media name it gives (a cut of it for "truncated", its stem for "no-extension")
+    idx: int
+    agrees: bool  # the sidecar's title says the same
+    valid: bool  # the name's form allows this reading without the title's support
+
+
+def _readings(x_raw: str, idx: int, title: str, t: str) -> list[_Reading]:
     x = fold(x_raw)
-    # 1. The name the file name describes, plain and supplemental.
-    add(("n", x, idx, x_raw, "index" if idx else "exact"))
+    out = [_Reading("plain", x_raw, idx, bool(title) and t == x, True)]
     head, dot, tail = x_raw.rpartition(".")
-    supplemental = None
-    if dot and head and SUPPLEMENTAL.startswith(tail.lower()):
-        if tail.lower() == SUPPLEMENTAL or reaches(x_raw, SIDECAR_BODY_LIMIT) or fold(head) == t:
-            supplemental = head
-            add(("n", fold(head), idx, head, "index" if idx else "supplemental"))
+    reached = reaches(x_raw, SIDECAR_BODY_LIMIT)
+    supplemental = bool(dot and head and SUPPLEMENTAL.startswith(tail.lower()))
+    if supplemental:
+        valid = tail.lower() == SUPPLEMENTAL or reached
+        out.append(_Reading("supplemental", head, idx, bool(title) and fold(head) == t, valid))
+    if reached:
+        agrees = bool(title) and any(fold(c) == x for c, _ in cuts(title, SIDECAR_BODY_LIMIT))
+        out.append(_Reading("truncated", x_raw, idx, agrees, True))
+    if not supplemental and split_ext(x_raw)[1][1:].lower() not in MEDIA_EXTENSIONS:
+        agrees = bool(title) and fold(split_ext(title)[0]) == x
+        out.append(_Reading("no-extension", x_raw, idx, agrees, True))
+    return out
 
-    # Does the title agree with the file name? Then its names are trusted too.
-    truncated = reaches(x_raw, SIDECAR_BODY_LIMIT)
-    no_extension = supplemental is None and split_ext(x_raw)[1][1:].lower() not in MEDIA_EXTENSIONS
-    agrees = bool(title) and (t == x or (supplemental is not None and fold(supplemental) == t))
-    if title and not agrees:
-        if truncated:
-            agrees = any(fold(c) == x for c in cuts(title, SIDECAR_BODY_LIMIT))
-        if no_extension and not agrees:
-            agrees = fold(split_ext(title)[0]) == x
-    # The title's own media names add something only when the file name is cut or
-    # has no extension; otherwise they are the file name's.
-    title_names = media_names_for_title(title) if agrees and (truncated or no_extension) else []
 
-    # 2. Long names.
-    if truncated:
-        for e in title_names:
-            add(("tf", fold(e), idx, e, "truncated"))
-        add(("tp", x, idx, x_raw, "truncated"))
-
-    # 3. No extension.
-    if no_extension:
-        for e in title_names:
-            add(("nf", fold(e), idx, e, "no-extension"))
-        add(("ns", x, idx, x_raw, "no-extension"))
-
+def _claims_of(r: _Reading, title: str, claims: list) -> None:
+    add = claims.append
+    idx = r.idx
+    key = fold(r.name)
+    # The title's own media names, when the file name gives only part of the name.
+    title_names = media_names_for_title(title) if r.agrees and r.kind in ("truncated", "no-extension") else []
+    described: list[tuple[str, bool]] = []
+    if r.kind in ("plain", "supplemental"):
+        # 1. The name the file name describes.
+        add(("n", key, idx, r.name, "index" if idx else "exact" if r.kind == "plain" else "supplemental", False))
+        described.append((r.name, False))
+    elif r.kind == "truncated":
+        # 2. Long names. A title that agrees says exactly which names the media can
+        # have; only a renamed item falls back to comparing cut names.
+        for e, weak in title_names:
+            add(("tf", fold(e), idx, e, "truncated", weak))
+        if not r.agrees:
+            add(("tp", key, idx, r.name, "truncated", False))
+    else:
+        # 3. No extension.
+        for e, weak in title_names:
+            add(("nf", fold(e), idx, e, "no-extension", weak))
+        add(("ns", key, idx, r.name, "no-extension", False))
+        add(("L", key, idx, "", "live-photo", False))
     # 4. Extension families; 7. Live Photos.
-    described = [x_raw] if supplemental is None else [supplemental]
     described.extend(title_names)
-    for d in described:
+    for d, weak in described:
         stem, ext = split_ext(d)
         ext = ext[1:].lower()
         family = _EXT_FAMILY.get(ext)
+        if family is None and ext not in IMAGE_EXTENSIONS:
+            continue
         fstem = fold(stem)
         if family is not None:
-            add(("a", f"{fstem}.{family}", idx, "", "extension"))
+            add(("a", f"{fstem}.{family}", idx, "", "extension", weak))
         if ext in IMAGE_EXTENSIONS:
-            add(("L", fstem, idx, "", "live-photo"))
+            add(("L", fstem, idx, "", "live-photo", weak))
             if fstem.endswith(".mp"):
-                add(("L", fstem[:-3], idx, "", "live-photo"))
-    if no_extension:
-        add(("L", x, idx, "", "live-photo"))
-    return agrees
+                add(("L", fstem[:-3], idx, "", "live-photo", weak))
 
 
 # ---------------------------------------------------------------------------
@@ -430,18 +454,18 @@ def _edited_lookups(n: MediaName, edited: EditedSuffixes) -> list[tuple]:
     out: list[tuple] = []
     for base in edited.originals(n):
         for lookups in _PRIMARY_LOOKUPS:
-            out.extend(lookups(base))
+            out.extend(lookups(base, edited))
     return out
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("name", False, lambda n, e: _lookups_name(n)),
-    Rule("truncated", False, lambda n, e: _lookups_truncated(n)),
-    Rule("no-extension", False, lambda n, e: _lookups_no_extension(n)),
-    Rule("extension", False, lambda n, e: _lookups_extension(n)),
-    Rule("title", False, lambda n, e: _lookups_title(n)),
+    Rule("name", False, _lookups_name),
+    Rule("truncated", False, _lookups_truncated),
+    Rule("no-extension", False, _lookups_no_extension),
+    Rule("extension", False, _lookups_extension),
+    Rule("title", False, _lookups_title),
     Rule("edited", True, _edited_lookups),
-    Rule("live-photo", True, lambda n, e: _lookups_live(n)),
+    Rule("live-photo", True, _lookups_live),
 )
 
 
@@ -495,8 +519,8 @@ class _Matcher:
             found = sidecar_claims(sc.rel, sc.title)
             self.claims.append(found)
             lf = self.s_lfolder[sid]
-            for space, key, idx, spelling, rule in found:
-                self.index.setdefault((space, lf, key, idx), []).append((sid, spelling, rule))
+            for space, key, idx, spelling, rule, weak in found:
+                self.index.setdefault((space, lf, key, idx), []).append((sid, spelling, rule, weak))
         self.paired: dict[int, tuple[int, str]] = {}  # media id -> (sidecar id, rule)
         self.taken: set[int] = set()  # sidecars given by a primary rule
         self.sidecar_reason: dict[int, str] = {}
@@ -525,15 +549,19 @@ class _Matcher:
 
     def _pick(self, m: _Media, lookups: list[tuple], fetch, usable) -> tuple[int, dict[int, tuple]] | None:
         """The first lookup that finds usable sidecars: (position, {sidecar: (score, rule)})."""
-        for pos, (space, key, idx, spelling) in enumerate(lookups):
+        for pos, (space, key, idx, spelling, weak_lookup) in enumerate(lookups):
             hits = fetch(space, key, idx)
             if not hits:
                 continue
             best: dict[int, tuple] = {}
-            for sid, claim_spelling, rule in hits:
+            for sid, claim_spelling, rule, weak_claim in hits:
                 if not usable(sid):
                     continue
-                score = (self.s_folder[sid] != m.folder, bool(spelling) and claim_spelling != spelling)
+                score = (
+                    weak_lookup or weak_claim,  # a cut under a less usual length measure
+                    self.s_folder[sid] != m.folder,
+                    bool(spelling) and claim_spelling != spelling,
+                )
                 old = best.get(sid)
                 if old is None or score < old[0]:
                     best[sid] = (score, rule)
@@ -664,7 +692,7 @@ class _Matcher:
             if not copies:
                 rest.append(mid)
                 continue
-            found = {self.paired[c][0]: ((False, False), "cross-folder") for c in copies}
+            found = {self.paired[c][0]: ((False, False, False), "cross-folder") for c in copies}
             settled = self._settle(m, found, "same-named, same-sized copies in other folders", quiet=True)
             if settled is not None:
                 new_pairs[mid] = (settled[0], "cross-folder")
@@ -682,9 +710,9 @@ class _Matcher:
             glob: dict[Key, list[tuple]] = defaultdict(list)
             names = {key for _, key, _ in keys}  # strings cache their hash: a cheap first filter
             for sid, found in enumerate(self.claims):
-                for space, key, idx, spelling, rule in found:
+                for space, key, idx, spelling, rule, weak in found:
                     if key in names and (space, key, idx) in keys:
-                        glob[(space, key, idx)].append((sid, spelling, rule))
+                        glob[(space, key, idx)].append((sid, spelling, rule, weak))
             claimed: dict[int, list[int]] = defaultdict(list)
             for mid in rest:
                 m = self.media[mid]
@@ -704,7 +732,7 @@ class _Matcher:
                     if got is None:
                         continue
                     _, found = got
-                    found = {sid: ((False, False), r) for sid, (_, r) in found.items()}
+                    found = {sid: ((False, False, False), r) for sid, (_, r) in found.items()}
                     settled = self._settle(m, found, f"rule {rule.name} across folders")
                     if settled is not None:
                         claimed[settled[0]].append(mid)

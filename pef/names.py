@@ -116,20 +116,22 @@ def _len_by(text: str, width) -> int:
     return sum(map(width, text))
 
 
-def cuts(name: str, limit: int) -> list[str]:
-    """Every cut of `name` to `limit` (code points, UTF-16 units, UTF-8 bytes, on
-    the name and its NFC form) that is shorter than the name itself."""
+def cuts(name: str, limit: int) -> list[tuple[str, bool]]:
+    """Every cut of `name` to `limit` that is shorter than the name itself, as
+    (cut, weak): code points first (weak=False), then UTF-16 units and UTF-8 bytes
+    (weak=True, unless the same cut), each on the name and its NFC form."""
     if name.isascii():
-        return [name[:limit]] if len(name) > limit else []
-    found: list[str] = []
+        return [(name[:limit], False)] if len(name) > limit else []
+    found: dict[str, bool] = {}
     for form in forms(name):
         if len(form) > limit:
-            found.append(form[:limit])
+            found[form[:limit]] = False
+    for form in forms(name):
         for width in (_u16_width, _u8_width):
             cut = _cut_by(form, limit, width)
             if len(cut) < len(form):
-                found.append(cut)
-    return list(dict.fromkeys(found))
+                found.setdefault(cut, True)
+    return list(found.items())
 
 
 def reaches(name: str, limit: int) -> bool:
@@ -155,11 +157,12 @@ def reaches_media_stem(stem: str) -> bool:
     return reaches(stem, MEDIA_STEM_LIMIT)
 
 
-def media_names_for_title(title: str) -> list[str]:
-    """The file names the media with this title can get: the title itself
-    and its stem cut to 47 (under each measure), extension kept."""
-    names = [title]
+def media_names_for_title(title: str) -> list[tuple[str, bool]]:
+    """The file names the media with this title can get, as (name, weak): the
+    title itself and its stem cut to 47, extension kept; weak for cuts under the
+    less usual length measures."""
+    names: dict[str, bool] = {title: False}
     stem, ext = split_ext(title)
-    for cut in cuts(stem, MEDIA_STEM_LIMIT):
-        names.append(join_ext(cut, ext))
-    return list(dict.fromkeys(names))
+    for cut, weak in cuts(stem, MEDIA_STEM_LIMIT):
+        names.setdefault(join_ext(cut, ext), weak)
+    return list(names.items())
