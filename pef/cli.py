@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fix a Google Photos Takeout: pair every photo and video with its JSON sidecar and "
         "write the date, place, caption and people into a copy. The source is never modified.",
     )
-    p.add_argument("-p", "--path", required=True, type=Path, help="the extracted Takeout folder (the source)")
+    p.add_argument("-p", "--path", required=True, type=Path, nargs="+", action="extend", metavar="SRC",
+                   help="the Takeout: an extracted folder, its .zip/.tgz parts, or a folder holding them")
     p.add_argument("-d", "--destination", type=Path, help="folder in which to create <SRC>_pefProcessed (default: beside the source)")
     p.add_argument("-s", "--suffix", action="append", default=[], metavar="S",
                    help="extra suffix of edited copies, added to '' and '-edited' (repeatable; -s -sticker works)")
@@ -86,7 +87,7 @@ def resume_command(args: argparse.Namespace) -> str:
         parts.append("--resume")
         if args.destination:
             parts += ["-d", str(args.destination.resolve())]
-    parts += ["-p", str(args.path.resolve())]
+    parts += ["-p", *(str(p.resolve()) for p in args.path)]
     for suffix in args.suffix:
         parts.append(f"--suffix={suffix}")
     for flag in ("no_exif", "overwrite_dates"):
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print("pef: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     config = RunConfig(
-        source=args.path,
+        sources=tuple(args.path),
         destination=args.destination,
         output=args.output,
         resume=args.resume,

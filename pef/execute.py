@@ -24,6 +24,7 @@ from pef.exiftool import ExifTool, ExifToolError
 from pef.fsutil import TMP_DIR_NAME
 from pef.plan import Action, Kind
 from pef.sidecar import Sidecar
+from pef.sources import Source
 from pef.state import Entry
 from pef.tags import READ_ARGS, WRITE_PREFIX, MetadataOptions, TagPlan, plan_tags, real_extension
 
@@ -50,8 +51,8 @@ class ExecOptions:
 class Worker:
     """Turns one action into its output file; owned by one thread."""
 
-    def __init__(self, src_root: Path, out_root: Path, sidecars: dict[str, Sidecar], opts: ExecOptions) -> None:
-        self.src_root = src_root
+    def __init__(self, source: Source, out_root: Path, sidecars: dict[str, Sidecar], opts: ExecOptions) -> None:
+        self.source = source
         self.out_root = out_root
         self.tmp_dir = out_root / TMP_DIR_NAME
         self.sidecars = sidecars
@@ -67,8 +68,11 @@ class Worker:
         try:
             if action.kind is Kind.SIDECAR:
                 self._copy_sidecar(action, entry)
+            elif action.kind is Kind.COPY:
+                self._copy_media(action, entry)
             else:
-                self._write_media(action, entry)
+                with self.source.local_file(action.source, self.tmp_dir) as src:
+                    self._write_media(src, action, entry)
         except OSError as exc:
             if exc.errno in FATAL_ERRNOS:
                 raise DiskFull(f"{exc.strerror} while writing {action.dest}") from exc
@@ -81,11 +85,21 @@ class Worker:
     def _copy_sidecar(self, action: Action, entry: Entry) -> None:
         entry.status = "not_found"
         tmp = self._tmp_name(".json")
-        shutil.copy2(self.src_root / action.source, tmp)
+        self.source.copy_to(action.source, tmp)
         entry.size = self._place(tmp, action.dest)
 
-    def _write_media(self, action: Action, entry: Entry) -> None:
-        src = self.src_root / action.source
+    def _copy_media(self, action: Action, entry: Entry) -> None:
+        """Unchanged bytes; the file time from the file's own date or its name, when it has one."""
+        tmp = self._tmp_name(_safe_ext(action.dest.rpartition("/")[2]))
+        self.source.copy_to(action.source, tmp)
+        existing, _ = self._read_existing(tmp)
+        plan = plan_tags(None, action.source, existing, self.opts.metadata)
+        if plan.mtime is not None:
+            os.utime(tmp, (plan.mtime, plan.mtime))
+        entry.size = self._place(tmp, action.dest)
+        entry.details = _details(plan)
+
+    def _write_media(self, src: Path, action: Action, entry: Entry) -> None:
         sidecar = self.sidecars.get(action.sidecar) if action.sidecar else None
         tmp = self._tmp_name(".pef-tmp")
         existing, problem = self._read_existing(src)

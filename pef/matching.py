@@ -80,7 +80,7 @@ import gc
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from pef.names import (
     SIDECAR_BODY_LIMIT,
@@ -209,10 +209,12 @@ def logical_folder(folder: str) -> str:
 class MediaName:
     """Keys of one media file name (or of an edited copy's original name)."""
 
-    __slots__ = ("name", "key", "idx", "key0", "stem0", "stem_lit", "ext", "raw0", "raw_stem0", "raw_stem", "raw_ext")
+    __slots__ = ("name", "key", "idx", "key0", "stem0", "stem_lit", "ext", "raw0", "raw_stem0", "raw_stem", "raw_ext",
+                 "originals")
 
     def __init__(self, name: str):
         self.name = name
+        self.originals: list[MediaName] | None = None  # filled by EditedSuffixes
         self.key = key = fold(name)
         raw_stem, raw_ext = split_ext(name)
         raw_stem0, idx = split_index(raw_stem)
@@ -292,6 +294,9 @@ class EditedSuffixes:
         folded = {fold(s) for s in suffixes if s and s.strip()}
         self.suffixes = sorted(folded, key=lambda s: (-len(s), s))
         self._end_re = re.compile("(?:" + "|".join(map(re.escape, self.suffixes)) + r")\Z") if self.suffixes else None
+        # What the 47-character cut may leave of a suffix: "-edi", "-e", "-".
+        self._partials = {suffix[:k] for suffix in self.suffixes for k in range(1, len(suffix))}
+        self._longest_partial = max((len(p) for p in self._partials), default=0)
 
     def looks_edited(self, n: MediaName) -> bool:
         stem, _ = split_index(n.raw_stem)
@@ -299,8 +304,11 @@ class EditedSuffixes:
 
     def originals(self, n: MediaName) -> list[MediaName]:
         """The names the original may have had, most likely first."""
-        if not self.suffixes:
-            return []
+        if n.originals is None:
+            n.originals = self._originals(n) if self.suffixes else []
+        return n.originals
+
+    def _originals(self, n: MediaName) -> list[MediaName]:
         stem1, idx1 = split_index(n.raw_stem)
         spaced_stem = spaced(stem1)
         folded_stem = fold(stem1)
@@ -314,15 +322,10 @@ class EditedSuffixes:
                     bases.append(spaced_stem[: len(spaced_stem) - len(suffix)])
         if not bases and reaches_media_stem(stem1):
             # Cut by the 47-character limit: "...name-edi". Longest partial suffix first.
-            best = 0
-            for suffix in self.suffixes:
-                for k in range(len(suffix) - 1, best, -1):
-                    tail = spaced_stem[-k:]
-                    if len(spaced_stem) > k and fold(tail) == suffix[:k]:
-                        best = k
-                        break
-            if best:
-                bases.append(spaced_stem[:-best])
+            for k in range(min(self._longest_partial, len(spaced_stem) - 1), 0, -1):
+                if fold(spaced_stem[-k:]) in self._partials:
+                    bases.append(spaced_stem[:-k])
+                    break
         out = []
         for base in bases:
             stem2, idx2 = split_index(base)
@@ -370,8 +373,7 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]
     return claims
 
 
-@dataclass(frozen=True)
-class _Reading:
+class _Reading(NamedTuple):
     kind: str  # "plain", "supplemental", "truncated" or "no-extension"
     name: str  # the media name it gives (a cut of it for "truncated", its stem for "no-extension")
     idx: int
@@ -571,6 +573,9 @@ class _Matcher:
 
     def _settle(self, m: _Media, found: dict[int, tuple], how: str, quiet: bool = False) -> tuple[int, tuple, str] | None:
         """One sidecar out of the candidates, or None (recorded as ambiguous)."""
+        if len(found) == 1:
+            ((sid, (score, rule)),) = found.items()
+            return sid, score, rule
         top = min(score for score, _ in found.values())
         sids = sorted(sid for sid, (score, _) in found.items() if score == top)
         if len(sids) == 1:

@@ -9,14 +9,9 @@ SUFFIX = "_pefProcessed"
 STATE_FILE = "processing_state.json"
 
 
-def output_base(source: Path, destination: Path | None) -> Path:
-    """Where output folders for this source live: the destination, else beside the source."""
-    return destination if destination is not None else source.parent
-
-
-def new_output_dir(source: Path, destination: Path | None) -> Path:
-    """The first free `<name>_pefProcessed`, `<name>_pefProcessed(1)`, ... (not created here)."""
-    base = output_base(source, destination) / (source.name + SUFFIX)
+def new_output_dir(name: str, base: Path) -> Path:
+    """The first free `<name>_pefProcessed`, `<name>_pefProcessed(1)`, ... in base (not created here)."""
+    base = base / (name + SUFFIX)
     candidate, n = base, 0
     while candidate.exists():
         n += 1
@@ -24,10 +19,9 @@ def new_output_dir(source: Path, destination: Path | None) -> Path:
     return candidate
 
 
-def find_latest_output(source: Path, destination: Path | None) -> Path | None:
-    """The `_pefProcessed` folder of this source whose state file was saved last."""
-    base = output_base(source, destination)
-    pattern = re.compile(re.escape(source.name + SUFFIX) + r"(\(\d+\))?")
+def find_latest_output(name: str, base: Path) -> Path | None:
+    """The `<name>_pefProcessed(N)` folder in base whose state file was saved last."""
+    pattern = re.compile(re.escape(name + SUFFIX) + r"(\(\d+\))?")
     candidates = []
     try:
         entries = list(base.iterdir())

@@ -28,7 +28,7 @@ from pef.resume import (
     recorded_outputs,
     split_done,
 )
-from pef.scan import scan
+from pef.sources import Source, SourceError
 from pef.state import ProcessingState
 from pef.tags import MetadataOptions
 from pef.timezones import load_zone
@@ -40,7 +40,7 @@ SAVE_SECONDS = 60.0  # folding the journal into the state file
 
 @dataclass(frozen=True)
 class RunConfig:
-    source: Path
+    sources: tuple[Path, ...]  # one folder, or one or more Takeout archives
     destination: Path | None = None
     output: Path | None = None
     resume: bool = False
@@ -111,7 +111,10 @@ class RunResult:
 def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], bool] = lambda: False) -> RunResult:
     observer = observer or Observer()
     started = time.time()
-    source = _checked_source(config.source)
+    try:
+        source = Source(config.sources)
+    except SourceError as exc:
+        raise RunRefused(str(exc)) from None
     if config.timezone:
         try:
             load_zone(config.timezone)
@@ -120,11 +123,12 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     exiftool = None if config.no_exif else find_exiftool()
     if not config.no_exif and exiftool is None:
         raise ExifToolMissing()
-    choice = choose_output(
-        source, _resolved(config.destination), _resolved(config.output), config.resume, config.force
-    )
+    destination = _resolved(config.destination)
+    base = destination or (source.root.parent if source.folder is not None else source.root)
+    choice = choose_output(source.name, base, _resolved(config.output), config.resume, config.force)
     out = choice.path
-    _check_not_nested(source, out)
+    if source.folder is not None:
+        _check_not_nested(source.folder, out)
     if not config.dry_run:
         _check_writable(out)
     if choice.message:
@@ -133,14 +137,13 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     state = ProcessingState.load(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
     for note in state.recovery:
         observer.message(note)
-    if choice.resume:
-        check_state_fits(state, source, config.recorded_options())
-
     found = _scan(source, observer, stop)
+    if choice.resume:
+        check_state_fits(state, source.identity(), config.recorded_options())
     matched = match(found.media, found.sidecars, config.all_suffixes)
     plan = make_plan(found, matched, recorded_outputs(state))
     if choice.reprocess_all:
-        state.begin(source, config.recorded_options(), 0, reset=True)
+        state.begin(source.identity(), config.recorded_options(), 0, reset=True)
     redo = forget_for_redo(state, plan, config.retry_errors, config.reprocess)
     todo, done = split_done(plan, state)
     if redo:
@@ -157,7 +160,7 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
         _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result)
         result.audit, _ = audit_outputs(out, source, found.media, state)
     result.report = build_report(
-        source=source,
+        source=source.root,
         out_dir=None if config.dry_run else out,
         found=found,
         matched=matched,
@@ -184,7 +187,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
     tmp_dir = out / TMP_DIR_NAME
     shutil.rmtree(tmp_dir, ignore_errors=True)  # leftovers of an interrupted run
     tmp_dir.mkdir()
-    state.begin(source, config.recorded_options(), len(found.sidecars) + len(found.broken), reset=False)
+    state.begin(source.identity(), config.recorded_options(), len(found.sidecars) + len(found.broken), reset=False)
     state.set_stats(skipped=done)
     state.save()
     opts = ExecOptions(
@@ -201,7 +204,8 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
     observer.start_phase("Overall progress", total=len(plan.actions), initial=done)
     last_flush = last_save = time.monotonic()
     try:
-        for entry in run_actions(todo, lambda: Worker(source, out, sidecars, opts), config.jobs, stop):
+        actions = source.prepared(todo, tmp_dir, lambda a: a.source)
+        for entry in run_actions(actions, lambda: Worker(source, out, sidecars, opts), config.jobs, stop):
             state.record(entry)
             observer.finished(entry)
             observer.advance()
@@ -248,7 +252,7 @@ def _update_stats(state: ProcessingState) -> None:
     )
 
 
-def _scan(source: Path, observer: Observer, stop: Callable[[], bool]):
+def _scan(source: Source, observer: Observer, stop: Callable[[], bool]):
     observer.start_phase("Scanning", total=None)
     seen = [0]
 
@@ -259,19 +263,9 @@ def _scan(source: Path, observer: Observer, stop: Callable[[], bool]):
         seen[0] = count
 
     try:
-        return scan(source, tick)
+        return source.scan(tick)
     finally:
         observer.end_phase()
-
-
-def _checked_source(path: Path) -> Path:
-    if not path.exists():
-        raise RunRefused(f"The source folder does not exist: {path}")
-    if not path.is_dir():
-        raise RunRefused(f"The source is not a folder: {path}")
-    if not os.access(path, os.R_OK | os.X_OK):
-        raise RunRefused(f"The source folder cannot be read (permission denied): {path}")
-    return path.resolve()
 
 
 def _resolved(path: Path | None) -> Path | None:

@@ -24,31 +24,37 @@ class OutputChoice:
     message: str | None = None
 
 
-def choose_output(
-    source: Path, destination: Path | None, output: Path | None, resume: bool, force: bool
-) -> OutputChoice:
-    """The design document's behaviour matrix."""
+def choose_output(name: str, base: Path, output: Path | None, resume: bool, force: bool) -> OutputChoice:
+    """The design document's behaviour matrix; base is the destination, or the source's parent folder."""
     if output is not None:
         has_state = (output / STATE_FILE).exists()
         return OutputChoice(output, resume=has_state and not force, reprocess_all=force and has_state)
     if resume:
-        latest = find_latest_output(source, destination)
+        latest = find_latest_output(name, base)
         if latest is None:
             return OutputChoice(
-                new_output_dir(source, destination), False, False, "No existing output folder found. Starting fresh."
+                new_output_dir(name, base), False, False, "No existing output folder found. Starting fresh."
             )
         return OutputChoice(latest, resume=not force, reprocess_all=force, message=f"Resuming in: {latest}")
-    return OutputChoice(new_output_dir(source, destination), False, False)
+    return OutputChoice(new_output_dir(name, base), False, False)
 
 
-def check_state_fits(state: ProcessingState, source: Path, options: dict) -> None:
+def check_state_fits(state: ProcessingState, identity: dict, options: dict) -> None:
     """Refuse to mix two different runs in one output folder (use --force to override)."""
     recorded = state.data.get("source_path")
-    if recorded and Path(recorded) != source:
+    if recorded and Path(recorded) != Path(identity["source_path"]):
         raise RunRefused(
             f"The output folder {state.out_dir} was made from a different source:\n"
-            f"  recorded: {recorded}\n  now:      {source}\n"
+            f"  recorded: {recorded}\n  now:      {identity['source_path']}\n"
             "Use --force to reprocess everything from the new source into it, or choose another output."
+        )
+    old_archives = state.data.get("archives")
+    if old_archives is not None and old_archives != identity["archives"]:
+        raise RunRefused(
+            f"The set of archives differs from the run recorded in {state.out_dir}:\n"
+            f"  recorded: {', '.join(a for a, _ in old_archives) or 'none'}\n"
+            f"  now:      {', '.join(a for a, _ in identity['archives']) or 'none'}\n"
+            "Use --force to reprocess everything into it, or choose another output."
         )
     old = state.data.get("options") or {}
     changed = [k for k in sorted(options) if k in old and old[k] != options[k]]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pef.sidecar import BrokenSidecar, OtherJson, Sidecar, read_json_file
+from pef.sidecar import BrokenSidecar, JsonKind, OtherJson, Sidecar, read_json_file
 
 # Files that are never media: OS litter and pef's own output markers.
 IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized"})
@@ -35,28 +35,36 @@ def scan(root: Path, on_file: Callable[[int], None] | None = None) -> ScanResult
     """List every file under root, without following symlinks, in a stable order."""
     result = ScanResult()
     count = 0
-    for rel, entry in _walk(root, "", result.skipped):
-        count += 1
+    for count, (rel, entry) in enumerate(walk(root, result.skipped), 1):
         if on_file and count % 500 == 0:
             on_file(count)
-        name = entry.name
-        if name.lower() in IGNORED_NAMES:
-            result.skipped[rel] = "system file"
-            continue
-        if name.lower().endswith(".json"):
-            parsed = read_json_file(Path(entry.path), rel)
-            if isinstance(parsed, Sidecar):
-                result.sidecars.append(parsed)
-            elif isinstance(parsed, OtherJson):
-                result.other_json.append(parsed)
-            else:
-                result.broken.append(parsed)
-            continue
         st = entry.stat(follow_symlinks=False)
-        result.media.append(MediaEntry(rel, st.st_size, st.st_mtime_ns))
+        add_file(result, rel, st.st_size, st.st_mtime_ns, lambda path=entry.path, rel=rel: read_json_file(Path(path), rel))
     if on_file:
         on_file(count)
     return result
+
+
+def add_file(result: ScanResult, rel: str, size: int, mtime_ns: int, read_json: Callable[[], JsonKind]) -> None:
+    """Sort one file into media, sidecar, other JSON or skipped (JSON content is read only for .json)."""
+    name = rel.rpartition("/")[2].lower()
+    if name in IGNORED_NAMES:
+        result.skipped[rel] = "system file"
+    elif name.endswith(".json"):
+        parsed = read_json()
+        if isinstance(parsed, Sidecar):
+            result.sidecars.append(parsed)
+        elif isinstance(parsed, OtherJson):
+            result.other_json.append(parsed)
+        else:
+            result.broken.append(parsed)
+    else:
+        result.media.append(MediaEntry(rel, size, mtime_ns))
+
+
+def walk(root: Path, skipped: dict[str, str]):
+    """(relative path, DirEntry) of every regular file under root; what is left out goes to skipped."""
+    return _walk(root, "", skipped)
 
 
 def _walk(directory: Path | str, prefix: str, skipped: dict[str, str]):

@@ -210,14 +210,14 @@ class ProcessingState:
             self._journal = None
 
     # ----- run header ----------------------------------------------------
-    def begin(self, source: Path, options: dict, total_jsons: int, reset: bool) -> None:
+    def begin(self, identity: dict, options: dict, total_jsons: int, reset: bool) -> None:
         if reset:
             self.data.update(_empty_state())
             self.media = self.data["media"]
             self.jsons = self.data["processed_jsons"]
         if not self.data.get("started"):
             self.data["started"] = now_iso()
-        self.data["source_path"] = str(source)
+        self.data.update(identity)
         self.data["options"] = options
         self.data["tool"] = f"pef {__version__}"
         self.data["stats"]["total_jsons"] = total_jsons
@@ -231,6 +231,8 @@ def _empty_state() -> dict:
         "version": FORMAT_VERSION,
         "tool": f"pef {__version__}",
         "source_path": None,
+        "inputs": [],
+        "archives": [],
         "started": None,
         "last_updated": None,
         "options": {},

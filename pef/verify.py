@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from pef.exiftool import ExifTool, ExifToolError
-from pef.scan import MediaEntry, scan
+from pef.scan import MediaEntry
+from pef.sources import Source, SourceError
 from pef.state import ProcessingState
 
 BATCH = 200
@@ -38,10 +40,12 @@ def verify(out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = Fa
     state = ProcessingState.load(out_dir)
     if not state.exists or not state.data.get("source_path"):
         return Audit(None, problems=[f"{out_dir} holds no pef state file (processing_state.json)"])
-    source = Path(state.data["source_path"])
-    if not source.is_dir():
-        return Audit(source, problems=[f"the source {source} is not there any more; cannot compare"])
-    found = scan(source)
+    inputs = state.data.get("inputs") or [state.data["source_path"]]
+    try:
+        source = Source([Path(p) for p in inputs])
+    except SourceError as exc:
+        return Audit(Path(state.data["source_path"]), problems=[f"cannot read the source to compare: {exc}"])
+    found = source.scan()
     audit, to_read = audit_outputs(out_dir, source, found.media, state, hash_copies)
     audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in _fed(state))
     audit.unused_sidecars += sorted(b.rel for b in found.broken)
@@ -51,10 +55,10 @@ def verify(out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = Fa
 
 
 def audit_outputs(
-    out_dir: Path, source: Path, media: Iterable[MediaEntry], state: ProcessingState, hash_copies: bool = False
+    out_dir: Path, source: Source, media: Iterable[MediaEntry], state: ProcessingState, hash_copies: bool = False
 ) -> tuple[Audit, list[Path]]:
     """Check every source media file against its recorded output (one stat each)."""
-    audit = Audit(source)
+    audit = Audit(source.root)
     owners: dict[str, str] = {}
     to_read: list[Path] = []
     for entry in media:
@@ -90,7 +94,7 @@ def _check_one(out_dir, source, media, record, owners, audit, hash_copies) -> Pa
     elif record.get("kind") == "copy" or record.get("status") == "error":
         if size != media.size:
             audit.problems.append(f"{media.rel}: its unchanged copy {dest} has {size} bytes, the source {media.size}")
-        elif hash_copies and _sha256(path) != _sha256(source / media.rel):
+        elif hash_copies and _sha256(path) != _source_sha256(source, media.rel, out_dir):
             audit.problems.append(f"{media.rel}: its unchanged copy {dest} differs from the source")
     elif media.size and size < media.size // 2:
         audit.problems.append(f"{media.rel}: its output {dest} has {size} bytes, far less than the source's {media.size}")
@@ -115,6 +119,11 @@ def _read_all(executable: str, paths: list[Path], out_dir: Path, audit: Audit) -
                     audit.problems.append(f"{rel}: ExifTool cannot read the output: {row['Error']}")
     finally:
         tool.close()
+
+
+def _source_sha256(source: Source, rel: str, out_dir: Path) -> str:
+    with tempfile.TemporaryDirectory(dir=out_dir) as tmp, source.local_file(rel, Path(tmp)) as path:
+        return _sha256(path)
 
 
 def _sha256(path: Path) -> str:
