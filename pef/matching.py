@@ -155,8 +155,13 @@ _EXT_FAMILY = {
     "heic": "heic", "heif": "heic",
     "mpg": "mpg", "mpeg": "mpg",
 }
+_FAMILY_MEMBERS: dict[str, tuple[str, ...]] = {}
+for _ext, _family in _EXT_FAMILY.items():
+    _FAMILY_MEMBERS[_family] = (*_FAMILY_MEMBERS.get(_family, ()), _ext)
 # Families a media of a family may have been exported from: a HEIC is exported as JPEG.
 _FAMILY_SOURCES = {"jpg": ("jpg", "heic"), "tif": ("tif",), "heic": ("heic",), "mpg": ("mpg",)}
+# The photo half of a Live Photo or motion photo.
+LIVE_IMAGE_EXTENSIONS = ("heic", "heif", "jpg", "jpeg", "jpe", "jfif", "dng", "png", "tif", "tiff", "webp", "avif")
 
 # Google's per-year folders ("Photos from 2020" and its translations). A photo sits
 # in the folder of its own year, so a sidecar in another year's folder is never its.
@@ -260,11 +265,27 @@ def _lookups_no_extension(n: MediaName, edited: EditedSuffixes | None = None) ->
     return out
 
 
-def _lookups_extension(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
+def _named(stem: str, exts: Iterable[str], idx: int) -> list[tuple]:
+    """Lookups of every name a sidecar can give for `stem` + one of `exts` (one group)."""
+    group = []
+    for ext in exts:
+        key = f"{stem}.{ext}"
+        group += [("n", key, idx, "", False), ("tf", key, idx, "", False), ("nf", key, idx, "", False)]
+    return group
+
+
+def _lookups_extension(n: MediaName, edited: EditedSuffixes | None = None) -> list:
+    """The same stem with another extension of the family (.jpeg for .jpg...), then of a
+    family it may have been converted from (a HEIC exported as .jpg)."""
     family = _EXT_FAMILY.get(n.ext)
     if family is None:
         return []
-    return [("a", f"{n.stem0}.{source}", n.idx, "", False) for source in _FAMILY_SOURCES[family]]
+    out = []
+    for source in _FAMILY_SOURCES[family]:
+        exts = [e for e in _FAMILY_MEMBERS[source] if e != n.ext]
+        if exts:
+            out.append(_named(n.stem0, exts, n.idx))
+    return out
 
 
 def _lookups_title(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
@@ -277,14 +298,16 @@ def _lookups_title(n: MediaName, edited: EditedSuffixes | None = None) -> list[t
 _PRIMARY_LOOKUPS = (_lookups_name, _lookups_truncated, _lookups_no_extension, _lookups_extension, _lookups_title)
 
 
-def _lookups_live(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
-    out = []
+def _lookups_live(n: MediaName, edited: EditedSuffixes | None = None) -> list:
+    """A video's photo half: the same stem with an image extension (or an older
+    sidecar without extension); Pixel motion photos keep ".MP" in the photo's stem."""
     if _PIXEL_MOTION_RE.fullmatch(n.ext):
-        out.append(("L", fold(n.raw_stem0 + ".mp"), n.idx, "", False))
-        out.append(("L", n.stem0, n.idx, "", False))
+        stems = (n.stem0 + ".mp", n.stem0)
     elif n.ext in LIVE_VIDEO_EXTENSIONS:
-        out.append(("L", n.stem0, n.idx, "", False))
-    return out
+        stems = (n.stem0, n.stem0 + ".mp")
+    else:
+        return []
+    return [_named(stem, LIVE_IMAGE_EXTENSIONS, n.idx) + [("ns", stem, n.idx, "", False)] for stem in stems]
 
 
 class EditedSuffixes:
@@ -405,11 +428,9 @@ def _claims_of(r: _Reading, title: str, claims: list) -> None:
     key = fold(r.name)
     # The title's own media names, when the file name gives only part of the name.
     title_names = media_names_for_title(title) if r.agrees and r.kind in ("truncated", "no-extension") else []
-    described: list[tuple[str, bool]] = []
     if r.kind in ("plain", "supplemental"):
         # 1. The name the file name describes.
         add(("n", key, idx, r.name, "index" if idx else "exact" if r.kind == "plain" else "supplemental", False))
-        described.append((r.name, False))
     elif r.kind == "truncated":
         # 2. Long names. A title that agrees says exactly which names the media can
         # have; only a renamed item falls back to comparing cut names.
@@ -422,22 +443,8 @@ def _claims_of(r: _Reading, title: str, claims: list) -> None:
         for e, weak in title_names:
             add(("nf", fold(e), idx, e, "no-extension", weak))
         add(("ns", key, idx, r.name, "no-extension", False))
-        add(("L", key, idx, "", "live-photo", False))
-    # 4. Extension families; 7. Live Photos.
-    described.extend(title_names)
-    for d, weak in described:
-        stem, ext = split_ext(d)
-        ext = ext[1:].lower()
-        family = _EXT_FAMILY.get(ext)
-        if family is None and ext not in IMAGE_EXTENSIONS:
-            continue
-        fstem = fold(stem)
-        if family is not None:
-            add(("a", f"{fstem}.{family}", idx, "", "extension", weak))
-        if ext in IMAGE_EXTENSIONS:
-            add(("L", fstem, idx, "", "live-photo", weak))
-            if fstem.endswith(".mp"):
-                add(("L", fstem[:-3], idx, "", "live-photo", weak))
+    # 4. Extension families and 7. Live Photos need no claims of their own: the
+    # media side looks the names above up with the other extensions.
 
 
 # ---------------------------------------------------------------------------
@@ -516,6 +523,7 @@ class _Matcher:
         self.s_lfolder = [self._lfolder(f) for f in self.s_folder]
         self.edited = EditedSuffixes([*EDITED_SUFFIXES, *suffixes])
         self.claims: list[list[tuple]] = []
+        self.known_keys: set[str] = set()  # every claimed key: a cheap first filter for lookups
         self.index: dict[tuple, list[tuple]] = {}
         for sid, sc in enumerate(self.sidecars):
             found = sidecar_claims(sc.rel, sc.title)
@@ -523,6 +531,7 @@ class _Matcher:
             lf = self.s_lfolder[sid]
             for space, key, idx, spelling, rule, weak in found:
                 self.index.setdefault((space, lf, key, idx), []).append((sid, spelling, rule, weak))
+                self.known_keys.add(key)
         self.paired: dict[int, tuple[int, str]] = {}  # media id -> (sidecar id, rule)
         self.taken: set[int] = set()  # sidecars given by a primary rule
         self.sidecar_reason: dict[int, str] = {}
@@ -549,24 +558,32 @@ class _Matcher:
             m.looks_edited = self.edited.looks_edited(m.n)
         return m.looks_edited
 
-    def _pick(self, m: _Media, lookups: list[tuple], fetch, usable) -> tuple[int, dict[int, tuple]] | None:
-        """The first lookup that finds usable sidecars: (position, {sidecar: (score, rule)})."""
-        for pos, (space, key, idx, spelling, weak_lookup) in enumerate(lookups):
-            hits = fetch(space, key, idx)
-            if not hits:
-                continue
+    def _pick(self, m: _Media, lookups: list, index: dict, lf: int | None, usable) -> tuple[int, dict] | None:
+        """The first lookup that finds usable sidecars: (position, {sidecar: (score, rule)}).
+
+        `index` is keyed (space, logical folder, key, index), or (space, key, index)
+        when `lf` is None; `usable(sid)` filters the sidecars (None: all are)."""
+        known = self.known_keys
+        for pos, item in enumerate(lookups):
             best: dict[int, tuple] = {}
-            for sid, claim_spelling, rule, weak_claim in hits:
-                if not usable(sid):
+            # A list is a group of lookups that count as one (equally good) key.
+            for space, key, idx, spelling, weak_lookup in item if type(item) is list else (item,):
+                if key not in known:
                     continue
-                score = (
-                    weak_lookup or weak_claim,  # a cut under a less usual length measure
-                    self.s_folder[sid] != m.folder,
-                    bool(spelling) and claim_spelling != spelling,
-                )
-                old = best.get(sid)
-                if old is None or score < old[0]:
-                    best[sid] = (score, rule)
+                hits = index.get((space, key, idx) if lf is None else (space, lf, key, idx))
+                if not hits:
+                    continue
+                for sid, claim_spelling, rule, weak_claim in hits:
+                    if usable is not None and not usable(sid):
+                        continue
+                    score = (
+                        weak_lookup or weak_claim,  # a cut under a less usual length measure
+                        self.s_folder[sid] != m.folder,
+                        bool(spelling) and claim_spelling != spelling,
+                    )
+                    old = best.get(sid)
+                    if old is None or score < old[0]:
+                        best[sid] = (score, rule)
             if best:
                 return pos, best
         return None
@@ -607,6 +624,11 @@ class _Matcher:
 
     def run_rules(self) -> None:
         pending = list(range(len(self.media)))
+        taken = self.taken
+
+        def not_taken(sid: int) -> bool:
+            return sid not in taken
+
         for rule in RULES:
             if not pending:
                 break
@@ -617,13 +639,7 @@ class _Matcher:
                 lookups = rule.lookups(m.n, self.edited)
                 if not lookups:
                     continue
-                lf = m.lfolder
-                got = self._pick(
-                    m,
-                    lookups,
-                    lambda space, key, idx: self.index.get((space, lf, key, idx)),
-                    (lambda sid: True) if rule.shared else (lambda sid: sid not in self.taken),
-                )
+                got = self._pick(m, lookups, self.index, m.lfolder, None if rule.shared else not_taken)
                 if got is None:
                     continue
                 pos, found = got
@@ -711,9 +727,10 @@ class _Matcher:
                 per_rule = [(rule, rule.lookups(n, self.edited)) for rule in RULES]
                 wanted[mid] = per_rule
                 for _, lookups in per_rule:
-                    keys.update(lk[:3] for lk in lookups)
+                    for item in lookups:
+                        keys.update(lk[:3] for lk in (item if isinstance(item, list) else (item,)))
             glob: dict[Key, list[tuple]] = defaultdict(list)
-            names = {key for _, key, _ in keys}  # strings cache their hash: a cheap first filter
+            names = {key for _, key, _ in keys} & self.known_keys  # strings cache their hash: a cheap filter
             for sid, found in enumerate(self.claims):
                 for space, key, idx, spelling, rule, weak in found:
                     if key in names and (space, key, idx) in keys:
@@ -733,7 +750,7 @@ class _Matcher:
                     return not any(k == m.n.key and s != m.size for k, s in paired_names.get(sid, ()))
 
                 for rule, lookups in wanted[mid]:
-                    got = self._pick(m, lookups, lambda space, key, idx: glob.get((space, key, idx)), usable)
+                    got = self._pick(m, lookups, glob, None, usable)
                     if got is None:
                         continue
                     _, found = got
