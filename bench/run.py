@@ -85,6 +85,28 @@ def run_exiftool_floor(src: Path, out: Path, media: list[str], jobs: int, total_
     return timed(f"exiftool floor (x{jobs})", ["bash", "-c", script], len(media), total_bytes)
 
 
+def bench_archives(src: Path, work: Path, pef: list[str], env: dict, files: int, total: int) -> dict:
+    """pef on Takeout zip parts against the usual way: unzip everything, then pef on the folder."""
+    parts = work / "zips"
+    parts.mkdir()
+    names = sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file())
+    share = (len(names) + 2) // 3
+    for n in range(3):  # three parts, like a Takeout split by size
+        chunk = names[n * share : (n + 1) * share]
+        subprocess.run(["zip", "-q", "-1", str(parts / f"takeout-{n + 1:03d}.zip"), *chunk], cwd=src, check=True)
+    zips = sorted(str(p) for p in parts.iterdir())
+    base = [a for a in pef if a not in ("-p", str(src))]
+    rows = {"unzip": timed("unzip (all parts)", ["bash", "-c", " && ".join(
+        f"unzip -q -o '{z}' -d '{work / 'unzipped'}'" for z in zips)], files, total)}
+    rows["pef_unzipped"] = timed("pef on the unzipped tree", [*base, "-p", str(work / "unzipped"), "--output",
+                                 str(work / "out-unzipped")], files, total, env=env)
+    rows["pef_zips"] = timed("pef on the zip parts", [*base, "-p", *zips, "--output", str(work / "out-zips")],
+                             files, total, env=env)
+    for name in ("unzipped", "out-unzipped", "out-zips"):
+        shutil.rmtree(work / name)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--photo-count", type=int, default=280)
@@ -92,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--photo-mb", type=float, default=3.0)
     p.add_argument("--video-mb", type=float, default=20.0)
     p.add_argument("--small", type=int, default=0, help="many-small-files mode with this many media files")
+    p.add_argument("--archives", action="store_true",
+                   help="also compare pef on zip parts with unzip + pef on the extracted tree")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     p.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed after)")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -144,7 +168,12 @@ def bench(args, work: Path) -> dict:
     else:
         rows["resume"] = timed("pef resume (finished run)", [*pef, "--no-exif", "--output", str(work / "noexif")],
                                len(media), total, env=env)
+    if args.archives:
+        rows.update(bench_archives(src, work, pef, env, len(media), total))
     ratios = {"pef_no_exif_to_cp": rows["no_exif"]["seconds"] / rows["cp"]["seconds"]}
+    if args.archives:
+        ratios["zips_to_unzip_then_pef"] = rows["pef_zips"]["seconds"] / (
+            rows["unzip"]["seconds"] + rows["pef_unzipped"]["seconds"])
     if "pef" in rows:
         ratios["pef_to_exiftool_floor"] = rows["pef"]["seconds"] / rows["exiftool"]["seconds"]
         ratios["resume_to_full_run"] = rows["resume"]["seconds"] / rows["pef"]["seconds"]

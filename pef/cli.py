@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reprocess", action="append", default=[], metavar="PATTERN",
                    help="on resume, redo files whose source path matches this glob (repeatable)")
     p.add_argument("--timezone", metavar="ZONE", help="IANA time zone for photos without a location (default: this machine's)")
+    p.add_argument("--fix-extensions", action="store_true",
+                   help="give outputs the extension of their real type (a JPEG named .heic becomes .jpg)")
     p.add_argument("--overwrite-dates", action="store_true", help="replace dates already in the files with the sidecar's")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel ExifTool workers (default: cores)")
     p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
@@ -90,7 +92,7 @@ def resume_command(args: argparse.Namespace) -> str:
     parts += ["-p", *(str(p.resolve()) for p in args.path)]
     for suffix in args.suffix:
         parts.append(f"--suffix={suffix}")
-    for flag in ("no_exif", "overwrite_dates"):
+    for flag in ("no_exif", "overwrite_dates", "fix_extensions"):
         if getattr(args, flag):
             parts.append("--" + flag.replace("_", "-"))
     if args.timezone:
@@ -138,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         retry_errors=args.retry_errors,
         reprocess=tuple(args.reprocess),
         timeout=args.timeout,
+        fix_extensions=args.fix_extensions,
     )
     try:
         result = run(config, TerminalObserver(args.verbose), stop=lambda: interrupts.requested)

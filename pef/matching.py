@@ -698,14 +698,20 @@ class _Matcher:
         left = [mid for mid in range(len(self.media)) if mid not in self.paired and self.media[mid].reason is None]
         if not left:
             return
-        # Evidence 1: a same-named, same-sized media paired in another folder.
-        by_name_size: dict[tuple[str, int], list[int]] = defaultdict(list)
-        paired_names: dict[int, set[tuple[str, int]]] = defaultdict(set)  # sidecar -> (name, size) of its media
-        for mid, (sid, _) in self.paired.items():
-            m = self.media[mid]
-            by_name_size[(m.n.key, m.size)].append(mid)
-            paired_names[sid].add((m.n.key, m.size))
         new_pairs: dict[int, tuple[int, str]] = {}
+        rest = self._cross_folder_copies(left, new_pairs)
+        if rest:
+            self._cross_folder_names(rest, new_pairs)
+        self.paired.update(new_pairs)
+
+    def _cross_folder_copies(self, left: list[int], new_pairs: dict) -> list[int]:
+        """Evidence 1: a same-named, same-sized media paired in another folder. Returns the rest."""
+        wanted = {(self.media[mid].n.key, self.media[mid].size) for mid in left}
+        by_name_size: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for mid in self.paired:
+            m = self.media[mid]
+            if (m.n.key, m.size) in wanted:
+                by_name_size[(m.n.key, m.size)].append(mid)
         rest = []
         for mid in left:
             m = self.media[mid]
@@ -717,65 +723,72 @@ class _Matcher:
             settled = self._settle(m, found, "same-named, same-sized copies in other folders", quiet=True)
             if settled is not None:
                 new_pairs[mid] = (settled[0], "cross-folder")
+        return rest
 
-        # Evidence 2: exactly one sidecar elsewhere fits the name.
-        if rest:
-            wanted: dict[int, list[tuple[Rule, list[tuple]]]] = {}
-            keys: set[Key] = set()
-            for mid in rest:
-                n = self.media[mid].n
-                per_rule = [(rule, rule.lookups(n, self.edited)) for rule in RULES]
-                wanted[mid] = per_rule
-                for _, lookups in per_rule:
-                    for item in lookups:
-                        keys.update(lk[:3] for lk in (item if isinstance(item, list) else (item,)))
-            glob: dict[Key, list[tuple]] = defaultdict(list)
-            names = {key for _, key, _ in keys} & self.known_keys  # strings cache their hash: a cheap filter
-            for sid, found in enumerate(self.claims):
-                for space, key, idx, spelling, rule, weak in found:
-                    if key in names and (space, key, idx) in keys:
-                        glob[(space, key, idx)].append((sid, spelling, rule, weak))
-            claimed: dict[int, list[int]] = defaultdict(list)
-            for mid in rest:
-                m = self.media[mid]
-
-                m_year = self._is_year_folder(m.folder)
-
-                def usable(sid: int, m=m, m_year=m_year) -> bool:
-                    if self.s_lfolder[sid] == m.lfolder:
-                        return False
-                    if m_year and self._is_year_folder(self.s_folder[sid]):
-                        return False  # two different years: not the same photo
-                    # A sidecar whose paired media has this name but another size is another photo.
-                    return not any(k == m.n.key and s != m.size for k, s in paired_names.get(sid, ()))
-
-                for rule, lookups in wanted[mid]:
-                    got = self._pick(m, lookups, glob, None, usable)
-                    if got is None:
-                        continue
-                    _, found = got
-                    found = {sid: ((False, False, False), r) for sid, (_, r) in found.items()}
-                    settled = self._settle(m, found, f"rule {rule.name} across folders")
-                    if settled is not None:
-                        claimed[settled[0]].append(mid)
-                    break
-            for sid, mids in claimed.items():
-                sizes: dict[str, set[int]] = defaultdict(set)
-                for mid in mids:
-                    sizes[self.media[mid].n.key].add(self.media[mid].size)
-                for mid in mids:
-                    m = self.media[mid]
-                    if len(sizes[m.n.key]) > 1:
-                        self.ambiguities.append(
-                            f"{m.rel!r} and other files of the same name but other sizes all match only "
-                            f"{self.sidecars[sid].rel!r}, in another folder; none of them was given it."
-                        )
-                        m.reason = (
-                            f"ambiguous: files of this name with different sizes match {self.sidecars[sid].rel!r}"
-                        )
+    def _cross_folder_names(self, rest: list[int], new_pairs: dict) -> None:
+        """Evidence 2: the rules, run against every other folder, find exactly one sidecar."""
+        lookups_of: dict[int, list[tuple[Rule, list]]] = {}
+        names: set[str] = set()
+        for mid in rest:
+            n = self.media[mid].n
+            per_rule = [(rule, rule.lookups(n, self.edited)) for rule in RULES]
+            lookups_of[mid] = per_rule
+            for _, lookups in per_rule:
+                for item in lookups:
+                    if type(item) is list:
+                        names.update([lk[1] for lk in item])
                     else:
-                        new_pairs[mid] = (sid, "cross-folder-name")
-        self.paired.update(new_pairs)
+                        names.add(item[1])
+        names &= self.known_keys
+        # The claims of those names, in every folder; strings cache their hash, so this is cheap.
+        glob: dict[Key, list[tuple]] = defaultdict(list)
+        for sid, found in enumerate(self.claims):
+            for space, key, idx, spelling, rule, weak in found:
+                if key in names:
+                    glob[(space, key, idx)].append((sid, spelling, rule, weak))
+        hit_sidecars = {sid for hits in glob.values() for sid, *_ in hits}
+        paired_names: dict[int, set[tuple[str, int]]] = defaultdict(set)  # sidecar -> (name, size) of its media
+        for mid, (sid, _) in self.paired.items():
+            if sid in hit_sidecars:
+                paired_names[sid].add((self.media[mid].n.key, self.media[mid].size))
+
+        claimed: dict[int, list[int]] = defaultdict(list)
+        for mid in rest:
+            m = self.media[mid]
+            m_year = self._is_year_folder(m.folder)
+
+            def usable(sid: int, m=m, m_year=m_year) -> bool:
+                if self.s_lfolder[sid] == m.lfolder:
+                    return False
+                if m_year and self._is_year_folder(self.s_folder[sid]):
+                    return False  # two different years: not the same photo
+                # A sidecar whose paired media has this name but another size is another photo.
+                return not any(k == m.n.key and size != m.size for k, size in paired_names.get(sid, ()))
+
+            for rule, lookups in lookups_of[mid]:
+                got = self._pick(m, lookups, glob, None, usable)
+                if got is None:
+                    continue
+                # Folders say nothing here: every candidate is in another one.
+                found = {sid: ((score[0], False, False), r) for sid, (score, r) in got[1].items()}
+                settled = self._settle(m, found, f"rule {rule.name} across folders")
+                if settled is not None:
+                    claimed[settled[0]].append(mid)
+                break
+        for sid, mids in claimed.items():
+            sizes: dict[str, set[int]] = defaultdict(set)
+            for mid in mids:
+                sizes[self.media[mid].n.key].add(self.media[mid].size)
+            for mid in mids:
+                m = self.media[mid]
+                if len(sizes[m.n.key]) > 1:
+                    self.ambiguities.append(
+                        f"{m.rel!r} and other files of the same name but other sizes all match only "
+                        f"{self.sidecars[sid].rel!r}, in another folder; none of them was given it."
+                    )
+                    m.reason = f"ambiguous: files of this name with different sizes match {self.sidecars[sid].rel!r}"
+                else:
+                    new_pairs[mid] = (sid, "cross-folder-name")
 
     # -- result ------------------------------------------------------------
 

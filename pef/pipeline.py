@@ -16,6 +16,7 @@ from typing import Callable
 from pef import __version__
 from pef.exiftool import ExifToolMissing, find_exiftool
 from pef.execute import FATAL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, run_actions
+from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import TMP_DIR_NAME, is_within
 from pef.matching import DEFAULT_SUFFIXES, match
 from pef.plan import Plan, make_plan
@@ -54,6 +55,7 @@ class RunConfig:
     retry_errors: bool = False
     reprocess: tuple[str, ...] = ()
     timeout: float = 300.0
+    fix_extensions: bool = False
 
     @property
     def all_suffixes(self) -> tuple[str, ...]:
@@ -66,6 +68,7 @@ class RunConfig:
             "no_exif": self.no_exif,
             "timezone": self.timezone,
             "overwrite_dates": self.overwrite_dates,
+            "fix_extensions": self.fix_extensions,
         }
 
 
@@ -141,7 +144,8 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     if choice.resume:
         check_state_fits(state, source.identity(), config.recorded_options())
     matched = match(found.media, found.sidecars, config.all_suffixes)
-    plan = make_plan(found, matched, recorded_outputs(state))
+    renames = _extension_fixes(source, found) if config.fix_extensions else None
+    plan = make_plan(found, matched, recorded_outputs(state), renames)
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
     redo = forget_for_redo(state, plan, config.retry_errors, config.reprocess)
@@ -241,6 +245,17 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
+
+
+def _extension_fixes(source: Source, found) -> dict[str, str]:
+    """Media whose content is another type than their extension says -> their corrected name."""
+    fixes = {}
+    for media in found.media:
+        head = source.head(media.rel, HEAD_BYTES)
+        new = fixed_name(media.rel.rpartition("/")[2], head) if head else None
+        if new is not None:
+            fixes[media.rel] = new
+    return fixes
 
 
 def _update_stats(state: ProcessingState) -> None:

@@ -47,13 +47,20 @@ class Plan:
         return {a.source: a for a in self.actions}
 
 
-def make_plan(scan: ScanResult, matched: MatchResult, recorded: Mapping[str, str] | None = None) -> Plan:
+def make_plan(
+    scan: ScanResult,
+    matched: MatchResult,
+    recorded: Mapping[str, str] | None = None,
+    renames: Mapping[str, str] | None = None,
+) -> Plan:
     """One action per source media file and per unpaired sidecar, with unique output paths.
 
     `recorded` maps source paths to the outputs an earlier run gave them; those
     are kept so adding files to the source never renames finished outputs.
+    `renames` gives media files a new name (--fix-extensions) in the same folder.
     """
     recorded = recorded or {}
+    renames = renames or {}
     wanted: list[tuple[Kind, str, int, str | None, str | None]] = []
     for media in scan.media:
         pair = matched.pairs.get(media.rel)
@@ -73,12 +80,15 @@ def make_plan(scan: ScanResult, matched: MatchResult, recorded: Mapping[str, str
             dests[rel] = old
     for kind, rel, *_ in wanted:
         if rel not in dests:
-            dests[rel] = taken.claim_free(_natural_dest(kind, rel), kind)
+            dests[rel] = taken.claim_free(_natural_dest(kind, rel, renames.get(rel)), kind)
     actions = [Action(kind, rel, dests[rel], size, sidecar, rule) for kind, rel, size, sidecar, rule in wanted]
     return Plan(actions)
 
 
-def _natural_dest(kind: Kind, rel: str) -> str:
+def _natural_dest(kind: Kind, rel: str, new_name: str | None) -> str:
+    if new_name is not None:
+        folder = rel.rpartition("/")[0]
+        rel = f"{folder}/{new_name}" if folder else new_name
     return rel if kind is Kind.WRITE else f"{UNPROCESSED}/{rel}"
 
 

@@ -160,6 +160,19 @@ class Source:
         else:
             self._extract(rel, dest)
 
+    def head(self, rel: str, size: int) -> bytes | None:
+        """The first bytes of rel, or None where they cannot be had cheaply (tar members)."""
+        member = self.members.get(rel)
+        try:
+            if member is None:
+                with open(self.root / rel, "rb") as f:
+                    return f.read(size)
+            if member.archive.name.lower().endswith(".zip"):
+                return next(self._chunks(member), b"")[:size]
+        except OSError:
+            return None
+        return None
+
     def _extract(self, rel: str, dest: Path) -> None:
         member = self.members[rel]
         with open(dest, "wb") as out:

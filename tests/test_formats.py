@@ -134,3 +134,20 @@ def test_orphan_gets_its_date_from_its_name_and_keeps_its_bytes(src: Path) -> No
     out = src.parent / "Takeout_pefProcessed" / "Unprocessed" / "IMG_20190509_154733.jpg"
     assert out.read_bytes() == (src / "IMG_20190509_154733.jpg").read_bytes()
     assert int(out.stat().st_mtime) == 1557409653  # 15:47:33 in Paris (+02:00)
+
+
+def test_fix_extensions_renames_by_content(src: Path) -> None:
+    make_jpeg(src / "wrong.heic", seed=1)
+    write_sidecar(src / "wrong.heic.json", "wrong.heic", TAKEN)
+    make_media(src / "shot.png", seed=2)
+    (src / "shot.png").rename(src / "shot.jpg")  # PNG bytes named .jpg, no sidecar
+    make_jpeg(src / "fine.jpeg", seed=3)
+    write_sidecar(src / "fine.jpeg.json", "fine.jpeg", TAKEN)
+    proc = run_cli("-p", str(src), "--timezone", "UTC", "--fix-extensions")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = src.parent / "Takeout_pefProcessed"
+    assert tree_files(out) == {
+        "wrong.jpg", "fine.jpeg", "Unprocessed/shot.png", "processing_state.json", "report.json", "report.txt"
+    }
+    assert tags_of(out / "wrong.jpg")["ExifIFD:DateTimeOriginal"] == "2019:07:09 12:30:00"
+    assert (out / "Unprocessed/shot.png").read_bytes() == (src / "shot.jpg").read_bytes()
