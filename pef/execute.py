@@ -79,7 +79,23 @@ class Worker:
             if not self.out_root.is_dir():
                 raise FatalError(f"the output folder {self.out_root} is gone") from exc
             entry.status, entry.error, entry.output_file = "error", _describe_os_error(exc, action), None
+            return entry
+        changed = self._changed_since_scan(action)
+        if changed and entry.status != "error":
+            entry.status, entry.error = "error", changed
         return entry
+
+    def _changed_since_scan(self, action: Action) -> str | None:
+        plain = self.source.plain_path(action.source)
+        if plain is None or action.kind is Kind.SIDECAR:
+            return None
+        try:
+            size = os.stat(plain).st_size
+        except OSError:
+            return "the source vanished during the run"
+        if size != action.size:
+            return f"the source changed during the run ({action.size} bytes when scanned, {size} now); redo with --retry-errors"
+        return None
 
     # ----- per kind ------------------------------------------------------
     def _copy_sidecar(self, action: Action, entry: Entry) -> None:
@@ -98,6 +114,7 @@ class Worker:
             os.utime(tmp, (plan.mtime, plan.mtime))
         entry.size = self._place(tmp, action.dest)
         entry.details = _details(plan)
+        entry.unchanged = True
 
     def _write_media(self, src: Path, action: Action, entry: Entry) -> None:
         sidecar = self.sidecars.get(action.sidecar) if action.sidecar else None
@@ -112,6 +129,7 @@ class Worker:
                 entry.extra_files = [] if problem else [action.dest + ".xmp"]
         if not tmp.exists():
             shutil.copy2(src, tmp)
+            entry.unchanged = True
         if plan.mtime is not None:
             os.utime(tmp, (plan.mtime, plan.mtime))
         entry.size = self._place(tmp, action.dest)

@@ -1,84 +1,91 @@
 """Pairing Google Takeout sidecars with their media files.
 
 `match(media, sidecars)` is pure: it sees the two lists and nothing else (no
-file-system probing). It indexes every name once, then tries the rules below in
-order; each later rule only sees the media the earlier ones left unpaired.
+file-system probing). Every name is indexed once; then the rules below are tried
+in order, each only on the media the earlier ones left unpaired. Every lookup is
+a dictionary access, so the whole is linear in the number of files.
 
-How names are compared
-----------------------
+Keys
+----
 Names are compared as *keys*: NFC, unusual spaces made plain, invisible direction
-marks removed, case-folded (see `pef.names`). From each sidecar's file name (and
-its `title`) the matcher derives the keys of the media it describes: ".json" is
-stripped, then a trailing "(N)" (the duplicate index, remembered), then a full or
-shortened ".supplemental-metadata". From each media name it derives its own keys:
-the name as is, the name without "(N)" (plus the index), without an edited
-suffix, the extension's family. Keys always include the index (0 for none), so
-`IMG(1).jpg` only ever meets sidecars that say "(1)", and `IMG.jpg.json` only
-media without an index.
+marks removed, case-folded (`pef.names`). Each sidecar's file name, without
+".json", is read every way Google may have written it (`sidecar_claims`): the
+media name itself, that name plus a whole or shortened ".supplemental-metadata",
+that name cut at 46 characters, the name without its extension (older exports);
+a final "(N)" is read both as the duplicate index and as part of the name. When
+the sidecar's `title` agrees with some of these readings only those are used,
+and the title then also gives the exact media names to expect (the title, and
+the title with its stem cut to 47). When the title agrees with none (an item
+renamed in Google Photos), every reading the name's length allows is used and
+the title becomes a key of its own. The index is part of every key (0 for none),
+so `IMG(1).jpg` only meets sidecars that say "(1)", and `IMG.jpg.json` only
+media without an index; no "(1)".."(99)" candidates are ever tried.
+
+Lengths are cut in code points, and also in UTF-16 units and UTF-8 bytes (never
+splitting a character) since which one Google uses is not documented; a cut under
+the latter two is weaker evidence than a code-point cut. A sidecar name is only
+taken as cut when it reaches the limit, and a media name only compared by its cut
+when it is longer than the cut.
 
 Rules, most specific first (the name recorded in `Pair.rule`)
 ------------------------------------------------------------
-1. "exact" / "supplemental" / "index" -- the media name equals the name the
-   sidecar's file name describes: `IMG.jpg.json`, `IMG.jpg.supplemental-metadata.json`
-   (a shortened ".suppl", ".s"... only when the sidecar name reaches the length
-   limit or the title confirms it), `IMG.jpg(1).json` / `IMG.jpg.supplemental-
-   metadata(1).json` for `IMG(1).jpg`. Case, NFC/NFD and space differences are
-   folded away.
-2. "truncated" -- long names. A sidecar name cut to 51 characters (46 + ".json",
-   under some length measure) describes every media whose name, cut the same
-   way, gives the same text; the media name must itself be longer than the cut.
-   When the sidecar's title agrees with the cut, the title's own media names
-   (title, and title with its stem cut to 47) are tried first, exactly.
-3. "no-extension" -- older exports: `IMG_1234.json` for `IMG_1234.jpg`: the
-   title's name first, then any media with that stem.
-4. "extension" -- the same stem with an extension of the same family
-   (.jpg/.jpeg/.jpe/.jfif, .tif/.tiff, .heic/.heif) or a HEIC exported as JPEG.
-5. "title" -- the sidecar's title, when its file name disagrees with it
-   (renamed items: the file name is the first key, the title the second).
-6. "edited" (shared) -- `IMG-edited.jpg`, localised (`-bearbeitet`, `-modifié`,
-   `-編集済み`...), extra `suffixes`, cut short by the 47-character stem limit,
-   followed or preceded by "(N)": rules 1-5 are tried on the original's name.
-7. "live-photo" (shared) -- a video (.mov .mp4 .m4v .3gp, Pixel .MP / .MP~2)
-   whose stem is that of an image sidecar: `IMG_1234.MOV` with
-   `IMG_1234.HEIC.json`, `PXL_x.MP` with `PXL_x.MP.jpg.json`, `MVIMG_x.mp4` with
-   `MVIMG_x.jpg.json`.
-8. "cross-folder" -- a media left over whose same-named, same-sized copy in
-   another folder is paired: it gets that copy's sidecar (album folders).
-9. "cross-folder-name" -- a media left over for which rules 1-7, run against
-   every other folder, find exactly one sidecar (ignoring sidecars whose paired
-   media has this name but another size).
+1. "exact" / "supplemental" / "index": the media name is the name the sidecar
+   describes -- `IMG.jpg.json`, `IMG.jpg.supplemental-metadata.json` (shortened
+   down to ".s" when the name reaches the limit or the title confirms it),
+   `IMG.jpg(1).json` and `IMG.jpg.supplemental-metadata(1).json` for `IMG(1).jpg`.
+2. "truncated": long names. The title's media names, exactly; for a renamed
+   item, any media whose name cut at 46 gives the sidecar's cut name.
+3. "no-extension": older exports, `IMG_1234.json` for `IMG_1234.jpg`: the
+   title's name, else any media of a known type with that stem.
+4. "extension": the same stem with another extension of the family (.jpg
+   .jpeg .jpe .jfif, .tif .tiff, .heic .heif), then a HEIC exported as .jpg.
+5. "title": the title of a sidecar whose file name disagrees with it.
+6. "edited" (shared): `IMG-edited.jpg` and its localised forms (`EDITED_SUFFIXES`,
+   plus the caller's `suffixes`), also cut short by the 47-character stem limit,
+   with "(N)" before or after: rules 1-5 on the original's name.
+7. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp, Pixel .MP and .MP~2) with
+   the stem of a photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`,
+   `PXL_x.MP` + `PXL_x.MP.jpg.json`, `MVIMG_x.mp4` + `MVIMG_x.jpg.json`.
+8. "cross-folder" (shared): a media still unpaired whose same-named, same-sized
+   copy in another folder is paired gets that copy's sidecar (album folders).
+9. "cross-folder-name" (shared): rules 1-7 run against every other folder find
+   exactly one sidecar, leaving out sidecars whose paired media has this name but
+   another size, and sidecars in another year's "Photos from YYYY" folder when
+   the media is in a year folder itself.
 
-Rules 1-7 only look inside the media's *logical* folder: its path with the
-export part ("Takeout", "Takeout 2", "takeout-20240101T...-001"...) removed, so
-the parts of a split export count as one folder; the physical folder is
-preferred within it.
+Rules 1-7 look only inside the media's *logical* folder: its path without the
+export part ("Takeout", "Takeout 2", "Takeout-2", "takeout-20240101T...-001/Takeout"),
+so a split export's parts count as one folder. Within it, the media's own
+physical folder is preferred.
 
-Ambiguity policy
-----------------
-* Rules 1-5 give a sidecar to one media only ("primary" rules); rules 6-9
-  share it (an edited copy, a Live Photo video and album copies all take the
-  original's sidecar).
-* One media, several sidecars (at the first key that finds any): the best
-  evidence wins -- physical folder before another part, then the exact
-  unfolded spelling. If several remain, they are used only when they all say
-  the same thing (date, place, description, people, flags): the first by path
-  is taken. Otherwise the media stays unpaired: no date is better than a
-  guessed one.
+Ambiguity policy (every case is written to `MatchResult.ambiguities`)
+---------------------------------------------------------------------
+* Rules 1-5 are *primary*: they give a sidecar to one media only. Rules 6-9
+  share it: an edited copy, a Live Photo video, album copies all take their
+  original's sidecar.
+* One media, several sidecars at the first key that finds any: the best
+  evidence wins -- a code-point cut before another measure, the physical folder
+  before another part, the exact unfolded spelling before a folded one. If
+  several remain and all say the same (date, place, description, people, flags),
+  the first by path is used; if they differ, the media is left unpaired: no date
+  is better than a guessed one.
 * Several media, one sidecar (primary rules): the best evidence wins -- the
-  earlier key of the rule, then physical folder, exact spelling, a non-edited
-  name over an edited-looking one, an image over a video. Losers try the later
-  rules (an edited copy or Live Photo video still gets it there). If the best
-  are tied, none of them gets it.
-* Every such decision is written to `MatchResult.ambiguities`.
-* The result does not depend on the order of the input lists: everything is
-  sorted by path first, and ties are broken by path.
+  rule's earlier key, the same criteria as above, then a name that does not look
+  edited, then an image before a video. The others go on to the later rules
+  (where an edited copy or a Live Photo video still shares it). If the best are
+  tied, none of them gets it.
+* Across folders: several same-sized copies paired to sidecars that differ, or
+  several sidecars elsewhere, or same-named files of different sizes wanting one
+  sidecar elsewhere: nobody gets it.
+* The result does not depend on the order of the input lists: both are sorted by
+  path first and every tie is broken by path.
 """
 
 from __future__ import annotations
 
 import gc
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -380,6 +387,9 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]
     body = name[:-5] if name[-5:].lower() == ".json" else name
     x_raw, idx = split_index(body)
     t = fold(title) if title else ""
+    fast = _common_case(x_raw, idx, t)
+    if fast is not None:
+        return [fast]
     readings = _readings(x_raw, idx, title, t)
     if idx:
         readings += _readings(body, 0, title, t)
@@ -394,6 +404,27 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]
             claims.append(("T", fold(e), idx, e, "title", weak))
     # A key may be claimed twice (title and file name agreeing): the lookups keep the best.
     return claims
+
+
+def _common_case(x_raw: str, idx: int, t: str) -> tuple | None:
+    """The one claim of most sidecars: "NAME.ext.json" or "NAME.ext.supplemental-metadata.json"
+    whose title is NAME.ext, short of every limit; None for anything else (the general path)."""
+    if idx or not t or len(x_raw) > 40 or not x_raw.isascii():
+        return None
+    x = x_raw.lower()
+    if x.endswith(".supplemental-metadata"):
+        head = x_raw[: -len(".supplemental-metadata")]
+        if head.lower() != t:
+            return None
+        name, rule = head, "supplemental"
+    elif x == t:
+        name, rule = x_raw, "exact"
+    else:
+        return None
+    # With a media extension, the no-extension reading does not apply; short, no cut does.
+    if split_ext(name)[1][1:].lower() not in MEDIA_EXTENSIONS or SUPPLEMENTAL.startswith(split_ext(name)[1][1:].lower()):
+        return None
+    return ("n", name.lower(), 0, name, rule, False)
 
 
 class _Reading(NamedTuple):
@@ -629,13 +660,20 @@ class _Matcher:
         def not_taken(sid: int) -> bool:
             return sid not in taken
 
+        # Sidecars per logical folder, and those no primary rule has given yet: a
+        # folder without any (an album of copies) needs no lookups at all.
+        in_folder = Counter(self.s_lfolder)
+        free = self.free_in_folder = Counter(self.s_lfolder)
         for rule in RULES:
             if not pending:
                 break
             chosen: dict[int, tuple[int, tuple, str]] = {}
             done: set[int] = set()
+            left = in_folder if rule.shared else free
             for mid in pending:
                 m = self.media[mid]
+                if not left[m.lfolder]:
+                    continue
                 lookups = rule.lookups(m.n, self.edited)
                 if not lookups:
                     continue
@@ -690,6 +728,7 @@ class _Matcher:
             mid = winners[0]
             self.paired[mid] = (sid, chosen[mid][2])
             self.taken.add(sid)
+            self.free_in_folder[self.s_lfolder[sid]] -= 1
             done.add(mid)
 
     # -- across folders ----------------------------------------------------

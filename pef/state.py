@@ -41,6 +41,7 @@ class Entry:
     size: int | None = None  # size of output_file when it was finished
     sidecar: str | None = None
     extra_files: list[str] = field(default_factory=list)  # e.g. an XMP sidecar beside the output
+    unchanged: bool | None = None  # True when the output is a byte-for-byte copy of the source
     error: str | None = None
     details: dict = field(default_factory=dict)  # date/zone sources, notes: for the report
 

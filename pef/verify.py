@@ -91,7 +91,7 @@ def _check_one(out_dir, source, media, record, owners, audit, hash_copies) -> Pa
         return None
     if size != record.get("size"):
         audit.problems.append(f"{media.rel}: its output {dest} has {size} bytes, {record.get('size')} were written")
-    elif record.get("kind") == "copy" or record.get("status") == "error":
+    elif record.get("unchanged"):
         if size != media.size:
             audit.problems.append(f"{media.rel}: its unchanged copy {dest} has {size} bytes, the source {media.size}")
         elif hash_copies and _sha256(path) != _source_sha256(source, media.rel, out_dir):

@@ -253,3 +253,92 @@ def test_hanging_exiftool_is_timed_out_and_restarted(src: Path, tmp_path: Path) 
     assert report["media"]["a.jpg"]["status"] == "written"
     assert report["media"]["c.jpg"]["status"] == "written"
     assert int((out_of(src) / "hang.jpg").stat().st_mtime) == T
+
+
+class _Meddler:
+    """An observer that changes the source between planning and writing, as another program might."""
+
+    def __init__(self, action) -> None:
+        self.action = action
+
+    def message(self, text): ...
+    def advance(self, n=1): ...
+    def finished(self, entry): ...
+    def end_phase(self): ...
+
+    def start_phase(self, name, total=None, initial=0):
+        if name == "Overall progress":
+            self.action()
+
+
+def _run_in_process(src: Path, meddle, **options):
+    from pef.pipeline import RunConfig, run
+
+    return run(RunConfig(sources=(src,), timezone="UTC", **options), _Meddler(meddle))
+
+
+def test_files_vanishing_or_changing_during_the_run(src: Path) -> None:
+    for name in ("gone.jpg", "grown.jpg", "fine.jpg"):
+        make_media(src / name, seed=len(name))
+        write_sidecar(src / f"{name}.json", name, T)
+
+    def meddle():
+        (src / "gone.jpg").unlink()
+        with open(src / "grown.jpg", "ab") as f:
+            f.write(b"more")
+
+    result = _run_in_process(src, meddle)
+    media = result.report["media"]
+    assert media["gone.jpg"]["status"] == "error"
+    assert media["gone.jpg"]["error"].startswith("No such file or directory")
+    assert media["grown.jpg"]["status"] == "error"
+    assert "the source changed during the run" in media["grown.jpg"]["error"]
+    assert media["fine.jpg"]["status"] == "written"
+    assert result.audit.problems == ["gone.jpg: not in the output (" + media["gone.jpg"]["error"] + ")"]
+
+
+def _wrapper(tmp_path: Path, action: str) -> Path:
+    """A real ExifTool behind a wrapper that misbehaves when a command names bad.jpg."""
+    wrapper = tmp_path / "exiftool"
+    wrapper.write_text(
+        "#!/usr/bin/env perl\n"
+        "use IPC::Open2;\n"
+        "my $pid = open2(my $out, my $in, 'exiftool', @ARGV);\n"
+        "select((select($in), $| = 1)[0]); $| = 1;\n"
+        "if (my $child = fork) { while (my $l = <STDIN>) { if ($l =~ /bad\\.jpg/) { " + action + " } print $in $l }"
+        " close $in; waitpid($child, 0); exit 0 }\n"
+        "while (my $l = <$out>) { print STDOUT $l } exit 0;\n"
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def test_crashing_exiftool_fails_one_file_and_is_restarted(src: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PEF_EXIFTOOL", str(_wrapper(tmp_path, "kill 9, $pid, $child; exit 1;")))
+    for name in ("a.jpg", "bad.jpg", "c.jpg", "d.jpg"):
+        make_media(src / name, seed=len(name) + ord(name[0]))
+        write_sidecar(src / (name + ".json"), name, T)
+    proc = run_cli("-p", str(src), "--timezone", "UTC", "-j", "1")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    media = report_of(out_of(src))["media"]
+    assert media["bad.jpg"]["status"] == "error"
+    assert "ExifTool exited unexpectedly" in media["bad.jpg"]["error"]
+    assert {n: media[n]["status"] for n in ("a.jpg", "c.jpg", "d.jpg")} == dict.fromkeys(("a.jpg", "c.jpg", "d.jpg"), "written")
+    assert int((out_of(src) / "bad.jpg").stat().st_mtime) == T
+
+
+def test_exiftool_missing_mid_run_still_copies_everything(src: Path, tmp_path: Path, monkeypatch) -> None:
+    wrapper = tmp_path / "exiftool"
+    wrapper.write_text('#!/bin/sh\nexec exiftool "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PEF_EXIFTOOL", str(wrapper))
+    for name in ("a.jpg", "b.jpg"):
+        make_media(src / name, seed=ord(name[0]))
+        write_sidecar(src / (name + ".json"), name, T)
+    result = _run_in_process(src, wrapper.unlink)
+    media = result.report["media"]
+    for name in ("a.jpg", "b.jpg"):
+        assert media[name]["status"] == "error"
+        assert media[name]["error"].startswith("ExifTool failed reading the file: cannot start ExifTool")
+        assert int((out_of(src) / name).stat().st_mtime) == T
+    assert result.audit.passed
