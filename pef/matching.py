@@ -94,7 +94,6 @@ from pef.names import (
     SUPPLEMENTAL,
     cuts,
     fold,
-    forms,
     join_ext,
     media_names_for_title,
     reaches,
@@ -153,6 +152,7 @@ IMAGE_EXTENSIONS = frozenset(
 LIVE_VIDEO_EXTENSIONS = frozenset("mov mp4 m4v 3gp qt".split())
 VIDEO_EXTENSIONS = LIVE_VIDEO_EXTENSIONS | frozenset("3g2 avi mkv wmv mpg mpeg mts m2ts webm flv vob mp".split())
 MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
+_ALL_MEDIA_EXTENSIONS = tuple(sorted(MEDIA_EXTENSIONS))
 _PIXEL_MOTION_RE = re.compile(r"mp(?:~\d+)?")
 
 # Extension families: names in one family are the same kind of file.
@@ -199,7 +199,9 @@ class MatchResult:
     ambiguities: list[str] = field(default_factory=list)
 
 
-# A lookup or a claim: (space, key, index) plus the unfolded spelling, for tie-breaks.
+# Lookups (media side) and claims (sidecar side) meet on (space, key, index); both
+# also carry the unfolded spelling (for tie-breaks) and whether a less usual length
+# measure made them ("weak"). Claims add the rule name to record.
 Key = tuple[str, str, int]
 
 
@@ -254,21 +256,35 @@ def _lookups_name(n: MediaName, edited: EditedSuffixes | None = None) -> list[tu
 
 
 def _lookups_truncated(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
-    out = [("tf", n.key0, n.idx, n.raw0, False)]
+    # A final "(N)" is the duplicate index, or part of the title itself.
+    readings = [(n.raw0, n.key0, n.idx)] + ([(n.name, n.key, 0)] if n.idx else [])
+    out = [("tf", key, idx, raw, False) for raw, key, idx in readings]
+    name = n.name
+    if len(name) <= SIDECAR_BODY_LIMIT and (
+        name.isascii() or len(name.encode("utf-8", "surrogatepass")) <= SIDECAR_BODY_LIMIT
+    ):
+        return out  # too short to be cut under any measure (UTF-8 is the longest)
     if edited is not None and edited.looks_edited(n):
         # "LONG(1)-edited.jpg" hides its index: the edited rule reads it properly.
         return out
-    for cut, weak in cuts(n.raw0, SIDECAR_BODY_LIMIT):
-        out.append(("tp", fold(cut), n.idx, cut, weak))
+    for raw, _, idx in readings:
+        for cut, weak in cuts(raw, SIDECAR_BODY_LIMIT):
+            out.append(("tp", fold(cut), idx, cut, weak))
     return out
 
 
-def _lookups_no_extension(n: MediaName, edited: EditedSuffixes | None = None) -> list[tuple]:
-    out = [("nf", n.key0, n.idx, n.raw0, False)]
+def _lookups_no_extension(n: MediaName, edited: EditedSuffixes | None = None) -> list:
+    """An older sidecar without the media's extension; or a media that lost its own
+    extension ("IMG_1234" next to "IMG_1234.jpg.json"), all extensions being one key."""
+    out: list = [("nf", n.key0, n.idx, n.raw0, False)]
+    if n.idx:
+        out.append(("nf", n.key, 0, n.name, False))
     if n.ext in MEDIA_EXTENSIONS:  # a stem match says nothing about a file of unknown type
         out.append(("ns", n.stem0, n.idx, n.raw_stem0, False))
         if n.idx:
             out.append(("ns", n.stem_lit, 0, n.raw_stem, False))
+    elif not n.raw_ext:
+        out.append(_named(n.stem0, _ALL_MEDIA_EXTENSIONS, n.idx))
     return out
 
 
@@ -372,8 +388,8 @@ class EditedSuffixes:
 # ---------------------------------------------------------------------------
 
 
-def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]:
-    """What the sidecar at `rel` with this title describes: (space, key, index, spelling, rule).
+def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str, bool]]:
+    """What the sidecar at `rel` with this title describes: (space, key, index, spelling, rule, weak).
 
     The file name, without ".json", has several possible readings: the media name
     itself ("plain"), that name plus a whole or shortened ".supplemental-metadata",
@@ -394,7 +410,7 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str]]
     if idx:
         readings += _readings(body, 0, title, t)
     title_decides = any(r.agrees for r in readings)
-    claims: list[tuple[str, str, int, str, str]] = []
+    claims: list[tuple[str, str, int, str, str, bool]] = []
     for r in readings:
         if r.agrees or (not title_decides and r.valid):
             _claims_of(r, title, claims)
@@ -450,6 +466,15 @@ def _readings(x_raw: str, idx: int, title: str, t: str) -> list[_Reading]:
     if not supplemental and split_ext(x_raw)[1][1:].lower() not in MEDIA_EXTENSIONS:
         agrees = bool(title) and fold(split_ext(title)[0]) == x
         out.append(_Reading("no-extension", x_raw, idx, agrees, True))
+    if not idx and title:
+        # "IMG(1).jpg.json" for the duplicate of "IMG.jpg": the index before the
+        # extension, as in the media name. Only when the title says so.
+        for r in out[:2]:
+            if r.kind in ("plain", "supplemental"):
+                stem, ext = split_ext(r.name)
+                inner_stem, inner = split_index(stem)
+                if inner and fold(inner_stem + ext) == t:
+                    out.append(_Reading(r.kind, inner_stem + ext, inner, True, False))
     return out
 
 
@@ -485,9 +510,15 @@ def _claims_of(r: _Reading, title: str, claims: list) -> None:
 
 @dataclass(frozen=True)
 class Rule:
-    name: str  # recorded in Pair.rule; "name" rules record the claim's own rule instead
+    """One matching rule: the keys a media name is looked up under, best first.
+
+    Each item of `lookups(name, edited)` is one lookup (space, key, index, spelling,
+    weak) or a list of them that count as one equally good key. A new rule is a
+    new function here plus, if it needs a new key space, claims in `_claims_of`."""
+
+    name: str  # recorded in Pair.rule; the "name" rule records the claim's own rule instead
     shared: bool  # may give a sidecar that another media already has
-    lookups: Callable[[MediaName, EditedSuffixes], list[tuple]]
+    lookups: Callable[[MediaName, EditedSuffixes], list]
 
 
 def _edited_lookups(n: MediaName, edited: EditedSuffixes) -> list[tuple]:
@@ -534,6 +565,8 @@ def _content(sc: Sidecar) -> tuple:
 
 
 class _Matcher:
+    """One run of `match`: the index of every sidecar's claims, then the rules."""
+
     def __init__(self, media: Sequence[MediaEntry], sidecars: Sequence[Sidecar], suffixes: Sequence[str]):
         self.lfolders: dict[str, int] = {}  # logical folder -> id
         self._folder_ids: dict[str, int] = {}  # physical folder -> its logical folder's id
@@ -568,6 +601,7 @@ class _Matcher:
         self.sidecar_reason: dict[int, str] = {}
         self.ambiguities: list[str] = []
         self.lost: list[tuple[int, int, int]] = []  # (loser media, sidecar, winner media)
+        self.duplicates: dict[tuple[int, int], list[int]] = {}  # (media, chosen sidecar) -> identical others
 
     # -- helpers -----------------------------------------------------------
 
@@ -641,6 +675,7 @@ class _Matcher:
                 self.sidecar_reason.setdefault(
                     other, f"duplicate: {self.sidecars[chosen].rel!r} describes the same media {m.rel!r} and was used"
                 )
+            self.duplicates[(id(m), chosen)] = sids[1:]
             return chosen, top, found[chosen][1]
         self.ambiguities.append(
             f"{m.rel!r} matches {len(sids)} sidecars ({names}) equally well ({how}) and they differ; "
@@ -670,23 +705,27 @@ class _Matcher:
             chosen: dict[int, tuple[int, tuple, str]] = {}
             done: set[int] = set()
             left = in_folder if rule.shared else free
+            how = f"rule {rule.name}"
+            own_name = rule.name != "name"  # the "name" rule records the claim's own rule
+            usable = None if rule.shared else not_taken
+            lookups_of, media, edited, index, pick = rule.lookups, self.media, self.edited, self.index, self._pick
             for mid in pending:
-                m = self.media[mid]
+                m = media[mid]
                 if not left[m.lfolder]:
                     continue
-                lookups = rule.lookups(m.n, self.edited)
+                lookups = lookups_of(m.n, edited)
                 if not lookups:
                     continue
-                got = self._pick(m, lookups, self.index, m.lfolder, None if rule.shared else not_taken)
+                got = pick(m, lookups, index, m.lfolder, usable)
                 if got is None:
                     continue
                 pos, found = got
-                settled = self._settle(m, found, f"rule {rule.name}")
+                settled = self._settle(m, found, how)
                 if settled is None:
                     done.add(mid)
                     continue
                 sid, score, claim_rule = settled
-                chosen[mid] = (sid, (pos, *score), claim_rule if rule.name == "name" else rule.name)
+                chosen[mid] = (sid, (pos, *score), rule.name if own_name else claim_rule)
             if rule.shared:
                 for mid, (sid, _, name) in chosen.items():
                     self.paired[mid] = (sid, name)
@@ -727,8 +766,12 @@ class _Matcher:
                         self.lost.append((mid, sid, winners[0]))
             mid = winners[0]
             self.paired[mid] = (sid, chosen[mid][2])
-            self.taken.add(sid)
-            self.free_in_folder[self.s_lfolder[sid]] -= 1
+            # The sidecar, and its identical duplicates (which describe the same media), are used up.
+            used = (sid, *self.duplicates.get((id(self.media[mid]), sid), ())) if self.duplicates else (sid,)
+            for u in used:
+                if u not in self.taken:
+                    self.taken.add(u)
+                    self.free_in_folder[self.s_lfolder[u]] -= 1
             done.add(mid)
 
     # -- across folders ----------------------------------------------------

@@ -20,6 +20,7 @@ from pef.scan import ScanResult
 UNPROCESSED = "Unprocessed"
 # Names pef itself writes at the top of the output.
 RESERVED_TOP = ("processing_state.json", "processing_state.journal", "report.json", "report.txt", TMP_DIR_NAME)
+_RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED_TOP)
 MAX_NAME_BYTES = 255
 
 
@@ -72,15 +73,16 @@ def make_plan(
     for rel in sorted({*matched.unpaired_sidecars, *(b.rel for b in scan.broken)}):
         wanted.append((Kind.SIDECAR, rel, 0, None, None))
 
-    taken = _Namespace(RESERVED_TOP)
+    natural = {rel: _natural_dest(kind, rel, renames.get(rel)) for kind, rel, *_ in wanted}
+    taken = _Namespace(RESERVED_TOP, natural.values())
     dests: dict[str, str] = {}
     for kind, rel, *_ in wanted:
         old = recorded.get(rel)
-        if old is not None and taken.claim(old, kind):
+        if old is not None and _is_safe(old) and taken.claim(old, kind):
             dests[rel] = old
     for kind, rel, *_ in wanted:
         if rel not in dests:
-            dests[rel] = taken.claim_free(_natural_dest(kind, rel, renames.get(rel)), kind)
+            dests[rel] = taken.claim_free(natural[rel], kind)
     actions = [Action(kind, rel, dests[rel], size, sidecar, rule) for kind, rel, size, sidecar, rule in wanted]
     return Plan(actions)
 
@@ -89,20 +91,47 @@ def _natural_dest(kind: Kind, rel: str, new_name: str | None) -> str:
     if new_name is not None:
         folder = rel.rpartition("/")[0]
         rel = f"{folder}/{new_name}" if folder else new_name
-    return rel if kind is Kind.WRITE else f"{UNPROCESSED}/{rel}"
+    dest = rel if kind is Kind.WRITE else f"{UNPROCESSED}/{rel}"
+    top, slash, rest = dest.partition("/")
+    if slash and _fold(top) in _RESERVED_FOLDED:
+        dest = f"{top}(1)/{rest}"  # a source folder named like pef's own files
+    return dest
+
+
+def _is_safe(dest: str) -> bool:
+    """A recorded output path (from a hand-editable state) that stays inside the output folder."""
+    if not isinstance(dest, str) or not dest or dest.startswith("/") or "\x00" in dest:
+        return False
+    try:
+        dest.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    parts = dest.split("/")
+    return all(p not in ("", ".", "..") and len(p.encode("utf-8")) <= MAX_NAME_BYTES for p in parts) and (
+        _fold(parts[0]) not in _RESERVED_FOLDED
+    )
 
 
 class _Namespace:
-    """Output paths in use, compared the way a case-insensitive file system would."""
+    """Output paths in use, compared the way a case-insensitive file system would.
 
-    def __init__(self, reserved: Iterable[str]) -> None:
-        self._used: set[str] = {_fold(name) for name in reserved}
+    A file may not take the name of a folder another output needs, nor sit
+    below a path that is a file.
+    """
+
+    def __init__(self, reserved: Iterable[str], wanted: Iterable[str]) -> None:
+        self._files: set[str] = {_fold(name) for name in reserved}
+        self._dirs: set[str] = {d for dest in wanted for d in _parents(_fold(dest))}
 
     def claim(self, dest: str, kind: Kind) -> bool:
         keys = _keys(dest, kind)
-        if any(k in self._used for k in keys):
+        if any(k in self._files or k in self._dirs for k in keys):
             return False
-        self._used.update(keys)
+        parents = _parents(keys[0])
+        if any(p in self._files for p in parents):
+            return False
+        self._files.update(keys)
+        self._dirs.update(parents)
         return True
 
     def claim_free(self, dest: str, kind: Kind) -> str:
@@ -116,6 +145,11 @@ class _Namespace:
         return candidate
 
 
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 def _keys(dest: str, kind: Kind) -> list[str]:
     # A written file may also need `<file>.xmp` beside it (formats ExifTool cannot write into).
     keys = [_fold(dest)]
@@ -125,7 +159,8 @@ def _keys(dest: str, kind: Kind) -> list[str]:
 
 
 def _fold(path: str) -> str:
-    return unicodedata.normalize("NFC", path).casefold()
+    # Casefolding can undo NFC, so normalise on both sides.
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", path).casefold())
 
 
 def _split_ext(name: str) -> tuple[str, str]:
@@ -137,6 +172,8 @@ def _split_ext(name: str) -> tuple[str, str]:
 
 def _fit(folder: str, stem: str, ext: str, tag: str) -> str:
     """folder/stem+tag+ext, with the stem cut so the name (and its .xmp) stays within 255 bytes."""
+    if len((ext + tag + ".xmp").encode("utf-8")) > MAX_NAME_BYTES // 2:
+        stem, ext = stem + ext, ""  # an "extension" that long is part of the name
     budget = MAX_NAME_BYTES - len((tag + ext + ".xmp").encode("utf-8"))
     encoded = stem.encode("utf-8")
     if len(encoded) > budget:

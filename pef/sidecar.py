@@ -90,6 +90,8 @@ def parse_json_bytes(raw: bytes, rel: str) -> JsonKind:
         return BrokenSidecar(rel, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
     except RecursionError:
         return BrokenSidecar(rel, "invalid JSON: nested too deeply")
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        return BrokenSidecar(rel, f"invalid JSON: {exc}")
     if not isinstance(data, dict) or "title" not in data or "photoTakenTime" not in data:
         return OtherJson(rel)
     try:
@@ -104,6 +106,7 @@ def _sidecar_from(data: dict, rel: str) -> Sidecar:
         raise _BadField("title is not a non-empty string")
     if "\x00" in title:
         raise _BadField("title contains a NUL character")
+    title = _valid_text(title)
     warnings: list[str] = []
     taken = _timestamp(data, "photoTakenTime", required=True)
     try:
@@ -180,7 +183,12 @@ def _text(data: dict, key: str, warnings: list[str]) -> str:
     if not isinstance(value, str):
         warnings.append(f"{key} is not a string")
         return ""
-    return value.replace("\x00", "")
+    return _valid_text(value.replace("\x00", ""))
+
+
+def _valid_text(value: str) -> str:
+    """JSON may hold lone surrogates (\\ud800) that no file or tag can store: make them U+FFFD."""
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _people(data: dict, warnings: list[str]) -> tuple[str, ...]:
@@ -191,9 +199,9 @@ def _people(data: dict, warnings: list[str]) -> tuple[str, ...]:
     names: list[str] = []
     for person in value:
         name = person.get("name") if isinstance(person, dict) else None
-        if isinstance(name, str) and name.strip():
-            name = name.strip().replace("\x00", "")
-            if name not in names:
+        if isinstance(name, str):
+            name = _valid_text(name.replace("\x00", "").strip())
+            if name and name not in names:
                 names.append(name)
     return tuple(names)
 

@@ -7,8 +7,11 @@ import time
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pef import names
+from pef import matching as matching_module
 from pef.matching import (
     DEFAULT_SUFFIXES,
     EDITED_SUFFIXES,
@@ -212,6 +215,36 @@ def test_claims_renamed_item_keeps_both_keys():
     assert ("n", "img_1.jpg", 0, "exact") in keys and ("T", "holiday.jpg", 0, "title") in keys
 
 
+def _general_claims(rel, title):
+    """sidecar_claims without its fast path for the common names."""
+    body = rel.rpartition("/")[2][:-5]
+    x_raw, idx = names.split_index(body)
+    t = names.fold(title)
+    readings = matching_module._readings(x_raw, idx, title, t)
+    decides = any(r.agrees for r in readings)
+    out: list = []
+    for r in readings:
+        if r.agrees or (not decides and r.valid):
+            matching_module._claims_of(r, title, out)
+    if not decides:
+        out += [("T", names.fold(e), idx, e, "title", weak) for e, weak in names.media_names_for_title(title)]
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stem=st.text(st.sampled_from("aZ_ .()1-é"), min_size=1, max_size=30),
+    ext=st.sampled_from([".jpg", ".JPG", ".mp4", ".s", "", ".heic", ".supplemental-metadata"]),
+    supplemental=st.booleans(),
+    same_title=st.booleans(),
+)
+def test_fast_path_gives_what_the_general_path_gives(stem, ext, supplemental, same_title):
+    name = stem + ext
+    rel = f"a/{name}{'.supplemental-metadata' if supplemental else ''}.json"
+    title = name if same_title else "other.jpg"
+    assert sidecar_claims(rel, title) == _general_claims(rel, title)
+
+
 def test_rules_order_and_names():
     assert [r.name for r in RULES] == ["name", "truncated", "no-extension", "extension", "title", "edited",
                                        "live-photo"]
@@ -325,6 +358,22 @@ def test_invariants_on_tricky_exports(seed):
         # A "(1)" never meets a sidecar without one, nor the other way round (same-folder name rules).
         if p.rule in ("exact", "supplemental"):
             assert ("(1)" in p.media.rsplit("/", 1)[1]) == ("(1)" in p.sidecar.rsplit("/", 1)[1])
+
+
+def test_sample_takeout_pairs_as_its_manifest_says(tmp_path):
+    """The sample generator's ground truth (another helper's model of Google's naming)."""
+    import shutil
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is needed to make the sample's videos")
+    from pef.sample import generate_takeout
+    from pef.scan import scan
+
+    manifest = generate_takeout(tmp_path / "t", photos=60, videos=6, small=True)
+    found = scan(tmp_path / "t")
+    result = match(found.media, found.sidecars)
+    assert {m: p.sidecar for m, p in result.pairs.items()} == {m: sc for m, sc in manifest.media.items() if sc}
+    assert sorted(result.unpaired_sidecars) == sorted(manifest.orphan_sidecars)
 
 
 # ---------------------------------------------------------------------------

@@ -173,6 +173,11 @@ case("supplemental-and-plain-same-content",
       "IMG_0014.jpg.json": {"title": "IMG_0014.jpg", "ts": 1562675400},
       "IMG_0014.jpg.supplemental-metadata.json": {"title": "IMG_0014.jpg", "ts": 1562675400}},
      {"IMG_0014.jpg": ("IMG_0014.jpg.json", "exact")}, ambiguous=True)
+case("duplicate-sidecar-not-reused-by-other-file",
+     {"IMG_0016.jpg": None, "IMG_0016.jpeg": 2,
+      "IMG_0016.jpg.json": {"title": "IMG_0016.jpg", "ts": 1562675400},
+      "IMG_0016.jpg.supplemental-metadata.json": {"title": "IMG_0016.jpg", "ts": 1562675400}},
+     {"IMG_0016.jpg": ("IMG_0016.jpg.json", "exact")}, ambiguous=True)
 case("supplemental-and-plain-different-dates",
      {"IMG_0015.jpg": None,
       "IMG_0015.jpg.json": {"title": "IMG_0015.jpg", "ts": 1562675400},
@@ -218,6 +223,16 @@ case("index-upper-ext", {"IMG(1).JPG": None, "IMG.JPG(1).json": "IMG.JPG"}, {"IM
 case("index-mp4", {"VID(1).mp4": None, "VID.mp4(1).json": "VID.mp4"}, {"VID(1).mp4": ("VID.mp4(1).json", "index")})
 case("index-no-extension-sidecar", {"IMG_1234(1).jpg": None, "IMG_1234(1).json": "IMG_1234.jpg"},
      {"IMG_1234(1).jpg": "IMG_1234(1).json"})
+case("index-inside-sidecar-name", {"IMG_5(1).jpg": None, "IMG_5(1).jpg.json": "IMG_5.jpg"},
+     {"IMG_5(1).jpg": ("IMG_5(1).jpg.json", "index")})
+case("index-inside-sidecar-name-not-for-original", {"IMG_6.jpg": None, "IMG_6(1).jpg.json": "IMG_6.jpg"}, {})
+case("index-inside-supplemental-name", {"IMG_7(2).jpg": None, "IMG_7(2).jpg.supplemental-metadata.json": "IMG_7.jpg"},
+     {"IMG_7(2).jpg": ("IMG_7(2).jpg.supplemental-metadata.json", "index")})
+case("literal-index-in-long-title",
+     {"0" * 40 + "(1).jpg": None, sidecar_cut("0" * 40 + "(1).jpg"): "0" * 40 + "(1).jpg"},
+     {"0" * 40 + "(1).jpg": (sidecar_cut("0" * 40 + "(1).jpg"), "truncated")})
+case("index-supplemental-upper-JSON", {"IMG_8(1).jpg": None, "IMG_8.jpg.supplemental-metadata(1).JSON": "IMG_8.jpg"},
+     {"IMG_8(1).jpg": ("IMG_8.jpg.supplemental-metadata(1).JSON", "index")})
 case("index-three-copies",
      {"a.jpg": None, "a(1).jpg": 2, "a(2).jpg": 3, "a.jpg.json": "a.jpg", "a.jpg(1).json": "a.jpg",
       "a.jpg(2).json": "a.jpg"},
@@ -297,6 +312,11 @@ case("long-index",
      {media_cut(LONG_OLD): sidecar_cut(LONG_OLD), media_cut(LONG_OLD, 1): (sidecar_cut(LONG_OLD, index=1), "truncated")})
 case("long-index-never-to-original-sidecar",
      {media_cut(LONG_OLD, 1): None, sidecar_cut(LONG_OLD): LONG_OLD}, {})
+case("long-index-hidden-before-edited-suffix",
+     {media_cut(LONG_OLD, 1): None, split(media_cut(LONG_OLD, 1))[0] + "-edited.jpg": 2,
+      sidecar_cut(LONG_OLD): LONG_OLD, sidecar_cut(LONG_OLD, index=1): LONG_OLD},
+     {media_cut(LONG_OLD, 1): sidecar_cut(LONG_OLD, index=1),
+      split(media_cut(LONG_OLD, 1))[0] + "-edited.jpg": (sidecar_cut(LONG_OLD, index=1), "edited")})
 case("long-mp4", {media_cut("Our first walk in the park together with the new puppy.mp4"): None,
                   sidecar_cut("Our first walk in the park together with the new puppy.mp4", True):
                   "Our first walk in the park together with the new puppy.mp4"},
@@ -318,6 +338,11 @@ case("no-extension-not-longer-number", {"IMG_12345.jpg": None, "IMG_1234.json": 
 case("no-extension-two-candidates-title-decides",
      {"IMG_77.jpg": None, "IMG_77.png": 2, "IMG_77.json": "IMG_77.png"},
      {"IMG_77.png": ("IMG_77.json", "no-extension")})
+case("media-lost-its-extension", {"IMG_1236": None, "IMG_1236.jpg.json": "IMG_1236.jpg"},
+     {"IMG_1236": ("IMG_1236.jpg.json", "no-extension")})
+case("media-lost-its-extension-two-candidates",
+     {"IMG_1237": None, "IMG_1237.jpg.json": "IMG_1237.jpg", "IMG_1237.png.json": "IMG_1237.png"}, {}, ambiguous=True)
+case("media-lost-its-extension-not-other-stem", {"IMG_1238": None, "IMG_12380.jpg.json": "IMG_12380.jpg"}, {})
 case("no-extension-video", {"VID_0001.mp4": None, "VID_0001.json": "VID_0001.mp4"},
      {"VID_0001.mp4": ("VID_0001.json", "no-extension")})
 
@@ -577,6 +602,9 @@ case("year-media-sidecar-in-album",
      {f"{P}/IMG_84.jpg": (f"{A}/IMG_84.jpg.json", "cross-folder-name")})
 case("other-year-folder-not-guessed",
      {"Takeout/Google Photos/Photos from 2019/IMG_85.jpg": None, f"{P}/IMG_85.jpg.json": "IMG_85.jpg"}, {})
+case("german-year-folders-not-crossed",
+     {"Takeout/Google Fotos/Fotos von 2019/IMG_89.jpg": None, "Takeout/Google Fotos/Fotos von 2020/IMG_89.jpg.json":
+      "IMG_89.jpg"}, {})
 case("album-same-name-other-photo-orphan",
      {f"{P}/IMG_86.jpg": None, f"{P}/IMG_86.jpg.json": "IMG_86.jpg", f"{A}/IMG_86.jpg": 2,
       "Takeout/Google Photos/Photos from 2018/IMG_86.jpg.json": "IMG_86.jpg"},
