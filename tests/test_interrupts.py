@@ -82,7 +82,7 @@ def test_interrupted_runs_resume_to_the_same_output(takeout: Path, reference, tm
     rng = random.Random(int(sig))
     for _ in range(4):
         proc = start(takeout, out)
-        time.sleep(rng.uniform(0.2, max(0.4, duration * 0.8)))
+        time.sleep(rng.uniform(0.5, max(0.7, duration * 0.8)))
         proc.send_signal(sig)
         stdout, stderr = proc.communicate(timeout=120)
         assert "Traceback" not in stderr
