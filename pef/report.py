@@ -34,6 +34,9 @@ def build_report(
     errors = [{"file": rel, "error": m["error"]} for rel, m in media.items() if m.get("error")]
     errors += [{"file": rel, "error": s["error"]} for rel, s in sidecars.items() if s["status"] == "broken"]
     statuses = Counter(m["status"] for m in media.values())
+    details = [m["details"] for m in media.values() if m.get("details")]
+    date_sources = Counter(d.get("date_source", "none") for d in details)
+    zone_sources = Counter(d.get("zone_source", "none") for d in details if d.get("date_source") != "none")
     done = sum(1 for a in plan.actions if _record(state, a.kind, a.source))
     summary = {
         "media_files": len(found.media),
@@ -45,6 +48,10 @@ def build_report(
         "other_json": len(found.other_json),
         "skipped_paths": len(found.skipped),
         "media_status": dict(sorted(statuses.items())),
+        "date_sources": dict(sorted(date_sources.items())),
+        "zone_sources": dict(sorted(zone_sources.items())),
+        "archived": sum(1 for sc in found.sidecars if sc.archived),
+        "trashed": sum(1 for sc in found.sidecars if sc.trashed),
         "errors": len(errors),
         "actions": len(plan.actions),
         "done": done,
@@ -140,6 +147,8 @@ def summary_text(report: dict) -> str:
         f"  unreadable:             {s['broken_sidecars']}",
         f"Other JSON (albums etc.): {s['other_json']}",
         f"Skipped paths:            {s['skipped_paths']}",
+        f"Dates from:               {_counts(s['date_sources'])}",
+        f"Time zones from:          {_counts(s['zone_sources'])}",
         f"Errors:                   {s['errors']}",
         f"Done:                     {s['done']}/{s['actions']} files",
         f"Time:                     {_duration(s['seconds'])}",
@@ -159,6 +168,10 @@ def summary_text(report: dict) -> str:
     if len(report["errors"]) > 20:
         lines.append(f"  ... and {len(report['errors']) - 20} more errors in report.json")
     return "\n".join(lines)
+
+
+def _counts(counter: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counter.items()) or "-"
 
 
 def _duration(seconds: float) -> str:
