@@ -36,7 +36,9 @@ from pef.timezones import load_zone
 from pef.verify import Audit, audit_outputs
 
 FLUSH_SECONDS = 1.0  # journal batches: at most this much work is lost to a kill -9
-SAVE_SECONDS = 60.0  # folding the journal into the state file
+# The journal is folded into the state file once it holds this share of the state: each fold
+# rewrites the whole state, so spacing folds by size keeps saving O(1) per file however long the run.
+FOLD_MIN, FOLD_SHARE = 10_000, 0.5
 
 
 @dataclass(frozen=True)
@@ -143,9 +145,12 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     found = _scan(source, observer, stop)
     if choice.resume:
         check_state_fits(state, source.identity(), config.recorded_options())
+    observer.start_phase("Matching and planning", total=None)
     matched = match(found.media, found.sidecars, config.all_suffixes)
     renames = _extension_fixes(source, found) if config.fix_extensions else None
     plan = make_plan(found, matched, recorded_outputs(state), renames)
+    observer.advance(len(plan.actions))
+    observer.end_phase()
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
     redo = forget_for_redo(state, plan, config.retry_errors, config.reprocess)
@@ -206,7 +211,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
     if needed > free:
         observer.message(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
     observer.start_phase("Overall progress", total=len(plan.actions), initial=done)
-    last_flush = last_save = time.monotonic()
+    last_flush = time.monotonic()
     try:
         actions = source.prepared(todo, tmp_dir, lambda a: a.source)
         for entry in run_actions(actions, lambda: Worker(source, out, sidecars, opts), config.jobs, stop):
@@ -217,9 +222,8 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
             if now - last_flush >= FLUSH_SECONDS:
                 state.flush()
                 last_flush = now
-            if now - last_save >= SAVE_SECONDS:
+            if state.journaled_since_save >= max(FOLD_MIN, FOLD_SHARE * len(state.media)):
                 state.save()
-                last_save = now
     except (DiskFull, OSError) as exc:
         if not isinstance(exc, DiskFull) and exc.errno not in FATAL_ERRNOS:
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -324,3 +325,24 @@ def test_exiftool_missing_mid_run_still_copies_everything(src: Path, tmp_path: P
         assert media[name]["error"].startswith("ExifTool failed reading the file: cannot start ExifTool")
         assert int((out_of(src) / name).stat().st_mtime) == T
     assert result.audit.passed
+
+
+def test_huge_json_is_not_loaded(src: Path) -> None:
+    make_media(src / "a.jpg", seed=1)
+    (src / "a.jpg.json").write_bytes(b'{"title": "a.jpg", "x": "' + b"x" * (9 * 1024 * 1024) + b'"}')
+    proc = run_cli("-p", str(src), "--no-exif")
+    assert proc.returncode == 2
+    assert report_of(out_of(src))["sidecars"]["a.jpg.json"] == {
+        "status": "broken", "error": f"too large for a sidecar ({9 * 1024 * 1024 + 27} bytes)",
+        "copied_to": "Unprocessed/a.jpg.json",
+    }
+
+
+def test_output_folder_vanishing_mid_run_stops_cleanly(src: Path, tmp_path: Path) -> None:
+    for i in range(4):
+        make_media(src / f"IMG_{i}.jpg", seed=i)
+    out = tmp_path / "out"
+    from pef.pipeline import RunConfig, run
+
+    result = run(RunConfig(sources=(src,), output=out, no_exif=True), _Meddler(lambda: shutil.rmtree(out)))
+    assert result.fatal == f"the output folder {out} is gone"
