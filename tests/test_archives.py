@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, run_cli, tree_files, write_sidecar
+from conftest import run_cli, tree_files, write_sidecar
 from pef.sample import generate_takeout, make_media
 from pef.sources import member_name, safe_member_path
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
-import stat
 import subprocess
 from pathlib import Path
 

@@ -292,7 +292,7 @@ def test_loser_of_a_conflict_is_reported():
 def _tricky_export(seed: int, count: int):
     """Many collisions on purpose: few stems, every naming variant, several folders and parts."""
     rng = random.Random(seed)
-    folders = [F, f"Takeout 2/Google Photos/Photos from 2020", "Takeout/Google Photos/Trip",
+    folders = [F, "Takeout 2/Google Photos/Photos from 2020", "Takeout/Google Photos/Trip",
                "Takeout/Google Photos/Photos from 2019"]
     media, sidecars = {}, {}
     for n in range(count):

@@ -436,7 +436,6 @@ def test_long_keyword_cut_at_character_boundary():
 
 
 def test_long_caption_cut_for_iptc_only():
-    notes: list[str] = []
     text = "é" * 1500  # 3000 bytes
     plan = plan_tags(sidecar(description=text), "a.jpg", JPEG, OPTS)
     assert f"-XMP-dc:Description={text}" in plan.args
