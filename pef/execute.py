@@ -58,6 +58,7 @@ class Worker:
         self.sidecars = sidecars
         self.opts = opts
         self.exiftool = None if opts.no_exif else ExifTool(opts.exiftool, opts.timeout)
+        self._made: set[Path] = set()  # output folders this worker knows exist
 
     def close(self) -> None:
         if self.exiftool is not None:
@@ -195,7 +196,9 @@ class Worker:
 
     def _place(self, tmp: Path, dest: str) -> int:
         final = self.out_root / dest
-        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.parent not in self._made:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(final.parent)
         size = tmp.stat().st_size
         os.replace(tmp, final)
         return size

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable, Iterator
 
 # Every temporary file pef makes in an output lives here, so cleaning up after
 # a crash is removing one folder, never a hunt through the tree.
@@ -13,11 +15,17 @@ TMP_DIR_NAME = ".pef-tmp"
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write data so that path holds either its old content or the new, never a mix."""
+    atomic_write_chunks(path, [data])
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes | str]) -> None:
+    """Like atomic_write_bytes, for content made piece by piece (never held whole in memory)."""
     fd, tmp = tempfile.mkstemp(prefix=".pef-save-", dir=path.parent)
     try:
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the report from other users
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
+            for chunk in chunks:
+                f.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -50,3 +58,27 @@ def fsync_dir(path: Path) -> None:
 def is_within(child: Path, parent: Path) -> bool:
     """True when child is parent or lies below it (both already resolved)."""
     return child == parent or parent in child.parents
+
+
+def json_lines(obj: dict) -> Iterator[str]:
+    """JSON with one top-level key per line and one entry per line inside large maps.
+
+    Readable and hand-editable like indented JSON, but written by the C encoder
+    entry by entry and handed out in pieces: indenting a 300k-entry state in
+    pure Python takes minutes, and one string of it would double the memory.
+    """
+    yield "{\n"
+    last = len(obj) - 1
+    for i, (key, value) in enumerate(obj.items()):
+        comma = "," if i < last else ""
+        head = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            yield f" {head}: {{\n"
+            inner_last = len(value) - 1
+            for j, (k, v) in enumerate(value.items()):
+                sep = "," if j < inner_last else ""
+                yield f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}{sep}\n"
+            yield f" }}{comma}\n"
+        else:
+            yield f" {head}: {json.dumps(value, ensure_ascii=False)}{comma}\n"
+    yield "}\n"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from pathlib import Path
 
-from pef.fsutil import atomic_write_text
+from pef.fsutil import atomic_write_chunks, atomic_write_text, json_lines
 from pef.matching import MatchResult
 from pef.plan import Kind, Plan
 from pef.scan import ScanResult
@@ -181,9 +180,9 @@ def _duration(seconds: float) -> str:
 
 
 def write_report(out_dir: Path, report: dict, text: str) -> None:
-    atomic_write_text(out_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
+    write_json(out_dir / "report.json", report)
     atomic_write_text(out_dir / "report.txt", text + "\n")
 
 
 def write_json(path: Path, report: dict) -> None:
-    atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=1))
+    atomic_write_chunks(path, json_lines(report))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ def scan(root: Path, on_file: Callable[[int], None] | None = None) -> ScanResult
         if on_file and count % 500 == 0:
             on_file(count)
         st = entry.stat(follow_symlinks=False)
-        add_file(result, rel, st.st_size, st.st_mtime_ns, lambda path=entry.path, rel=rel: read_json_file(Path(path), rel))
+        add_file(result, rel, st.st_size, st.st_mtime_ns, partial(read_json_file, entry.path, rel, st.st_size))
     if on_file:
         on_file(count)
     return result

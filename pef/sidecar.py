@@ -65,14 +65,17 @@ class _BadField(ValueError):
     pass
 
 
-def read_json_file(path: Path, rel: str) -> JsonKind:
+def read_json_file(path: str | Path, rel: str, size: int) -> JsonKind:
+    """Parse the JSON at path (size as the scan saw it, so a huge file is never read)."""
+    if size > MAX_SIDECAR_BYTES:
+        return BrokenSidecar(rel, f"too large for a sidecar ({size} bytes)")
     try:
-        size = path.stat().st_size
-        if size > MAX_SIDECAR_BYTES:
-            return BrokenSidecar(rel, f"too large for a sidecar ({size} bytes)")
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SIDECAR_BYTES + 1)
     except OSError as exc:
         return BrokenSidecar(rel, f"cannot read: {exc.strerror or exc}")
+    if len(raw) > MAX_SIDECAR_BYTES:
+        return BrokenSidecar(rel, f"too large for a sidecar (grew past {MAX_SIDECAR_BYTES} bytes)")
     return parse_json_bytes(raw, rel)
 
 

@@ -22,6 +22,7 @@ import uuid
 import zipfile
 import zlib
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -107,7 +108,7 @@ class Source:
                     continue
                 plain.add(rel)
                 st = entry.stat(follow_symlinks=False)
-                add_file(result, rel, st.st_size, st.st_mtime_ns, _json_reader(Path(entry.path), rel))
+                add_file(result, rel, st.st_size, st.st_mtime_ns, partial(read_json_file, entry.path, rel, st.st_size))
         for path, prefix in archives:
             self.archives.append((_display(path, self.root), path.stat().st_size))
             for rel, size, mtime_ns, member, read in self._members(path, prefix, result.skipped):
@@ -267,10 +268,6 @@ def _display(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.name
-
-
-def _json_reader(path: Path, rel: str):
-    return lambda: read_json_file(path, rel)
 
 
 def safe_member_path(name: str) -> str | None:

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pef import __version__
-from pef.fsutil import atomic_write_text, fsync_dir
+from pef.fsutil import atomic_write_chunks, fsync_dir, json_lines
 from pef.outdir import STATE_FILE
 
 JOURNAL_FILE = "processing_state.journal"
@@ -27,7 +27,14 @@ FORMAT_VERSION = 1
 
 
 def now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    # Called for every finished file: the text is made once per second.
+    second = int(time.time())
+    if _clock[0] != second:
+        _clock[:] = [second, datetime.now().astimezone().isoformat(timespec="seconds")]
+    return _clock[1]
+
+
+_clock: list = [None, ""]
 
 
 @dataclass
@@ -119,7 +126,8 @@ class ProcessingState:
         with open(self.journal_path, "rb") as f:
             for line in f:
                 try:
-                    self._apply(Entry.from_json(json.loads(line)))
+                    data = json.loads(line)
+                    self._apply(Entry.from_json(data), data)
                 except (ValueError, TypeError):
                     bad += 1  # a line torn by a crash mid-write; its file is redone
         if bad:
@@ -127,11 +135,11 @@ class ProcessingState:
 
     # ----- recording -----------------------------------------------------
     def record(self, entry: Entry) -> None:
-        self._apply(entry)
-        self._pending.append(json.dumps(entry.to_json(), ensure_ascii=False))
-
-    def _apply(self, entry: Entry) -> None:
         data = entry.to_json()
+        self._apply(entry, data)
+        self._pending.append(json.dumps(data, ensure_ascii=False))
+
+    def _apply(self, entry: Entry, data: dict) -> None:
         if entry.kind == "sidecar":
             self.jsons[entry.source] = {
                 k: data[k] for k in ("status", "output_file", "size", "timestamp", "error") if k in data
@@ -189,7 +197,7 @@ class ProcessingState:
         self.flush()
         self.data["last_updated"] = now_iso()
         self.data["unprocessed_files"] = sorted(k for k, v in self.media.items() if v.get("kind") == "copy")
-        atomic_write_text(self.path, json.dumps(self.data, ensure_ascii=False, indent=1))
+        atomic_write_chunks(self.path, json_lines(self.data))
         if self._journal is not None:
             self._journal.close()
             self._journal = None
