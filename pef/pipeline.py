@@ -35,7 +35,7 @@ from pef.tags import MetadataOptions
 from pef.timezones import load_zone
 from pef.verify import Audit, audit_outputs
 
-FLUSH_SECONDS = 1.0  # journal batches: at most this much work is lost to a kill -9
+DURABLE_SECONDS = 5.0  # how often outputs and journal are synced (what a power cut may cost)
 # The journal is folded into the state file once it holds this share of the state: each fold
 # rewrites the whole state, so spacing folds by size keeps saving O(1) per file however long the run.
 FOLD_MIN, FOLD_SHARE = 10_000, 0.5
@@ -219,7 +219,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
             observer.finished(entry)
             observer.advance()
             now = time.monotonic()
-            if now - last_flush >= FLUSH_SECONDS:
+            if now - last_flush >= DURABLE_SECONDS:
                 state.flush()
                 last_flush = now
             if state.journaled_since_save >= max(FOLD_MIN, FOLD_SHARE * len(state.media)):

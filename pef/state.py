@@ -1,8 +1,11 @@
 """The resume record of one output folder: `processing_state.json` plus an append-only journal.
 
-Each finished output (already renamed into place) is appended to
-`processing_state.journal` as one JSON line; lines are flushed and fsync'd in
-small batches, so a kill -9 or power cut loses at most the files in flight.
+Each finished output (already renamed into place) is appended at once to
+`processing_state.journal` as one JSON line, so a crash or kill -9 of pef loses
+at most the files in flight (the line is in the system's cache the moment it
+is written). Every few seconds one sync makes outputs and journal durable
+against a power cut; outputs a power cut lost anyway are found by their size
+on resume and redone.
 Now and then, and at the end, the journal is folded into
 `processing_state.json` (written to a temporary file, fsync'd, renamed) and
 emptied. Loading replays the journal over the state file, ignoring a torn last
@@ -76,8 +79,8 @@ class ProcessingState:
         self.media: dict[str, dict] = self.data["media"]
         self.jsons: dict[str, dict] = self.data["processed_jsons"]
         self.recovery: list[str] = []  # what loading had to repair, for the user
-        self._pending: list[str] = []
-        self._journal = None
+        self._journal: int | None = None  # file descriptor, opened on the first entry
+        self._unsynced = False
         self._journaled_since_save = 0
 
     # ----- loading -------------------------------------------------------
@@ -137,7 +140,11 @@ class ProcessingState:
     def record(self, entry: Entry) -> None:
         data = entry.to_json()
         self._apply(entry, data)
-        self._pending.append(json.dumps(data, ensure_ascii=False))
+        if self._journal is None:
+            self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.write(self._journal, (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+        self._journaled_since_save += 1
+        self._unsynced = True
 
     def _apply(self, entry: Entry, data: dict) -> None:
         if entry.kind == "sidecar":
@@ -178,19 +185,13 @@ class ProcessingState:
 
     # ----- saving --------------------------------------------------------
     def flush(self) -> None:
-        """Make every recorded entry durable (one fsync for the batch)."""
-        if not self._pending:
+        """Make every recorded entry, and the outputs it names, durable (one sync for all)."""
+        if not self._unsynced:
             return
-        if self._journal is None:
-            self._journal = open(self.journal_path, "ab")
-        self._journal.write(("\n".join(self._pending) + "\n").encode("utf-8"))
-        self._journal.flush()
-        # Outputs were renamed into place without their own fsync; one sync for
-        # the batch makes their data durable before the journal says they exist.
+        # Outputs were renamed into place without their own fsync; one sync covers them all.
         os.sync()
-        os.fsync(self._journal.fileno())
-        self._journaled_since_save += len(self._pending)
-        self._pending.clear()
+        os.fsync(self._journal)
+        self._unsynced = False
 
     def save(self) -> None:
         """Fold everything into processing_state.json and empty the journal."""
@@ -198,9 +199,7 @@ class ProcessingState:
         self.data["last_updated"] = now_iso()
         self.data["unprocessed_files"] = sorted(k for k, v in self.media.items() if v.get("kind") == "copy")
         atomic_write_chunks(self.path, json_lines(self.data))
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
+        self.close()
         if self.journal_path.exists():
             os.unlink(self.journal_path)
             fsync_dir(self.out_dir)
@@ -212,10 +211,7 @@ class ProcessingState:
 
     def close(self) -> None:
         if self._journal is not None:
-            try:
-                self._journal.close()
-            except OSError:
-                pass  # unflushed lines are lost; their files are redone on resume
+            os.close(self._journal)
             self._journal = None
 
     # ----- run header ----------------------------------------------------
