@@ -22,6 +22,7 @@ from pef.matching import DEFAULT_SUFFIXES, match
 from pef.plan import Plan, make_plan
 from pef.report import build_report, summary_text, write_report
 from pef.resume import (
+    OutputChoice,
     RunRefused,
     check_state_fits,
     choose_output,
@@ -116,6 +117,41 @@ class RunResult:
 def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], bool] = lambda: False) -> RunResult:
     observer = observer or Observer()
     started = time.time()
+    source, exiftool = _open(config)
+    choice = _choose_output(config, source, observer)
+    out = choice.path
+    state = ProcessingState.load(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
+    for note in state.recovery:
+        observer.message(note)
+    found = _scan(source, observer, stop)
+    if choice.resume:
+        check_state_fits(state, source.identity(), config.recorded_options())
+    matched, plan = _match_and_plan(config, source, found, state, observer)
+    if choice.reprocess_all:
+        state.begin(source.identity(), config.recorded_options(), 0, reset=True)
+    todo, done = _what_is_left(config, plan, state, observer)
+    if stop():
+        raise Interrupted()
+    result = RunResult(None if config.dry_run else out, {}, "", already_done=done)
+    if not config.dry_run:
+        _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result)
+        result.audit, _ = audit_outputs(out, source, found.media, state)
+    result.report = build_report(
+        source=source.root, out_dir=result.out_dir, found=found, matched=matched, plan=plan, state=state,
+        started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
+        tool=__version__, audit=result.audit,
+    )
+    result.summary = summary_text(result.report)
+    if not config.dry_run:
+        try:
+            write_report(out, result.report, result.summary)
+        except OSError as exc:
+            result.messages.append(f"Could not write the report into {out}: {exc.strerror or exc}")
+    return result
+
+
+def _open(config: RunConfig) -> tuple[Source, str | None]:
+    """The source and the ExifTool to use, or a clear refusal before anything is written."""
     try:
         source = Source(config.sources)
     except SourceError as exc:
@@ -128,67 +164,40 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     exiftool = None if config.no_exif else find_exiftool()
     if not config.no_exif and exiftool is None:
         raise ExifToolMissing()
+    return source, exiftool
+
+
+def _choose_output(config: RunConfig, source: Source, observer: Observer) -> OutputChoice:
     destination = _resolved(config.destination)
     base = destination or (source.root.parent if source.folder is not None else source.root)
     choice = choose_output(source.name, base, _resolved(config.output), config.resume, config.force)
-    out = choice.path
     if source.folder is not None:
-        _check_not_nested(source.folder, out)
+        _check_not_nested(source.folder, choice.path)
     if not config.dry_run:
-        _check_writable(out)
+        _check_writable(choice.path)
     if choice.message:
         observer.message(choice.message)
+    return choice
 
-    state = ProcessingState.load(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
-    for note in state.recovery:
-        observer.message(note)
-    found = _scan(source, observer, stop)
-    if choice.resume:
-        check_state_fits(state, source.identity(), config.recorded_options())
+
+def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingState, observer: Observer):
     observer.start_phase("Matching and planning", total=None)
     matched = match(found.media, found.sidecars, config.all_suffixes)
     renames = _extension_fixes(source, found) if config.fix_extensions else None
     plan = make_plan(found, matched, recorded_outputs(state), renames)
     observer.advance(len(plan.actions))
     observer.end_phase()
-    if choice.reprocess_all:
-        state.begin(source.identity(), config.recorded_options(), 0, reset=True)
+    return matched, plan
+
+
+def _what_is_left(config: RunConfig, plan: Plan, state: ProcessingState, observer: Observer):
     redo = forget_for_redo(state, plan, config.retry_errors, config.reprocess)
     todo, done = split_done(plan, state)
     if redo:
         observer.message(f"Reprocessing {redo} file(s) as asked.")
     if done:
         observer.message(f"Resuming: skipping {done} already-processed files")
-
-    if stop():
-        raise Interrupted()
-    result = RunResult(out, {}, "", already_done=done)
-    if config.dry_run:
-        result.out_dir = None
-    else:
-        _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result)
-        result.audit, _ = audit_outputs(out, source, found.media, state)
-    result.report = build_report(
-        source=source.root,
-        out_dir=None if config.dry_run else out,
-        found=found,
-        matched=matched,
-        plan=plan,
-        state=state,
-        started=started,
-        dry_run=config.dry_run,
-        interrupted=result.interrupted,
-        fatal=result.fatal,
-        tool=__version__,
-        audit=result.audit,
-    )
-    result.summary = summary_text(result.report)
-    if not config.dry_run:
-        try:
-            write_report(out, result.report, result.summary)
-        except OSError as exc:
-            result.messages.append(f"Could not write the report into {out}: {exc.strerror or exc}")
-    return result
+    return todo, done
 
 
 def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state, observer, stop, result) -> None:
