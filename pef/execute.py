@@ -26,7 +26,7 @@ from pef.plan import Action, Kind
 from pef.sidecar import Sidecar
 from pef.sources import Source
 from pef.state import Entry
-from pef.tags import READ_ARGS, WRITE_PREFIX, MetadataOptions, TagPlan, plan_tags, real_extension
+from pef.tags import READ_ARGS, WRITE_PREFIX, MetadataOptions, TagPlan, plan_tags, real_extension, temp_output_name
 
 FATAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
@@ -119,7 +119,7 @@ class Worker:
 
     def _write_media(self, src: Path, action: Action, entry: Entry) -> None:
         sidecar = self.sidecars.get(action.sidecar) if action.sidecar else None
-        tmp = self._tmp_name(".pef-tmp")
+        tmp = self._exiftool_tmp("file")
         existing, problem = self._read_existing(src)
         plan = plan_tags(sidecar, action.source, existing, self.opts.metadata)
         if self.exiftool is not None and problem is None:
@@ -174,7 +174,7 @@ class Worker:
         return problem
 
     def _write_xmp(self, args: list[str], dest: str, mtime: float | None) -> str | None:
-        xmp_tmp = self._tmp_name(".xmp")
+        xmp_tmp = self._exiftool_tmp("xmp")
         try:
             reply = self.exiftool.run([*WRITE_PREFIX, *args, "-o", str(xmp_tmp)])
         except ExifToolError as exc:
@@ -191,6 +191,10 @@ class Worker:
         return _SafeSource(src, self.tmp_dir / uuid.uuid4().hex, real_ext)
 
     # ----- files ---------------------------------------------------------
+    def _exiftool_tmp(self, target: str) -> Path:
+        """A temporary name ExifTool's -o accepts for this kind of output (see tags.temp_output_name)."""
+        return Path(temp_output_name(str(self.tmp_dir / uuid.uuid4().hex), target))
+
     def _tmp_name(self, ext: str) -> Path:
         return self.tmp_dir / f"{uuid.uuid4().hex}{ext}"
 

@@ -81,6 +81,7 @@ class ProcessingState:
         self.recovery: list[str] = []  # what loading had to repair, for the user
         self._journal: int | None = None  # file descriptor, opened on the first entry
         self._unsynced = False
+        self._dirty = False  # something the state file does not hold yet
         self._journaled_since_save = 0
 
     # ----- loading -------------------------------------------------------
@@ -144,6 +145,7 @@ class ProcessingState:
             self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.write(self._journal, (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
         self._journaled_since_save += 1
+        self._dirty = True
         self._unsynced = True
 
     def _apply(self, entry: Entry, data: dict) -> None:
@@ -180,8 +182,8 @@ class ProcessingState:
 
     def forget(self, source: str) -> None:
         """Drop the record of one source file so it is redone (for --retry-errors/--reprocess)."""
-        self.media.pop(source, None)
-        self.jsons.pop(source, None)
+        if self.media.pop(source, None) is not None or self.jsons.pop(source, None) is not None:
+            self._dirty = True
 
     # ----- saving --------------------------------------------------------
     def flush(self) -> None:
@@ -194,7 +196,9 @@ class ProcessingState:
         self._unsynced = False
 
     def save(self) -> None:
-        """Fold everything into processing_state.json and empty the journal."""
+        """Fold everything into processing_state.json and empty the journal (if anything changed)."""
+        if not self._dirty and self.path.exists() and not self.journal_path.exists():
+            return  # a resume with nothing to do rewrites nothing
         self.flush()
         self.data["last_updated"] = now_iso()
         self.data["unprocessed_files"] = sorted(k for k, v in self.media.items() if v.get("kind") == "copy")
@@ -204,6 +208,7 @@ class ProcessingState:
             os.unlink(self.journal_path)
             fsync_dir(self.out_dir)
         self._journaled_since_save = 0
+        self._dirty = False
 
     @property
     def journaled_since_save(self) -> int:
@@ -216,6 +221,16 @@ class ProcessingState:
 
     # ----- run header ----------------------------------------------------
     def begin(self, identity: dict, options: dict, total_jsons: int, reset: bool) -> None:
+        before = self._header()
+        self._begin(identity, options, total_jsons, reset)
+        if reset or self._header() != before:
+            self._dirty = True
+
+    def _header(self) -> dict:
+        keys = ("started", "source_path", "inputs", "archives", "options", "tool")
+        return {**{k: self.data.get(k) for k in keys}, "total": self.data["stats"].get("total_jsons")}
+
+    def _begin(self, identity: dict, options: dict, total_jsons: int, reset: bool) -> None:
         if reset:
             self.data.update(_empty_state())
             self.media = self.data["media"]
@@ -228,7 +243,9 @@ class ProcessingState:
         self.data["stats"]["total_jsons"] = total_jsons
 
     def set_stats(self, **stats: int) -> None:
-        self.data["stats"].update(stats)
+        if any(self.data["stats"].get(k) != v for k, v in stats.items()):
+            self.data["stats"].update(stats)
+            self._dirty = True
 
 
 def _empty_state() -> dict:
