@@ -16,4 +16,8 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install -q -e ".[dev]"
+log=$(mktemp)
+if ! .venv/bin/python -m pip install -q -e ".[dev]" >"$log" 2>&1; then
+    cat "$log"; rm -f "$log"; exit 1
+fi
+rm -f "$log"
