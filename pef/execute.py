@@ -28,7 +28,7 @@ from pef.sources import Source
 from pef.state import Entry
 from pef.tags import READ_ARGS, WRITE_PREFIX, MetadataOptions, TagPlan, plan_tags, real_extension, temp_output_name
 
-FATAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
 class FatalError(Exception):
@@ -75,8 +75,10 @@ class Worker:
                 with self.source.local_file(action.source, self.tmp_dir) as src:
                     self._write_media(src, action, entry)
         except OSError as exc:
-            if exc.errno in FATAL_ERRNOS:
+            if exc.errno in FULL_ERRNOS:
                 raise DiskFull(f"{exc.strerror} while writing {action.dest}") from exc
+            if exc.errno == errno.EROFS:
+                raise FatalError(f"the output folder {self.out_root} became read-only") from exc
             if not self.out_root.is_dir():
                 raise FatalError(f"the output folder {self.out_root} is gone") from exc
             entry.status, entry.error, entry.output_file = "error", _describe_os_error(exc, action), None

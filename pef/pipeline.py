@@ -15,7 +15,7 @@ from typing import Callable
 
 from pef import __version__
 from pef.exiftool import ExifToolMissing, find_exiftool
-from pef.execute import FATAL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, run_actions
+from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import TMP_DIR_NAME, is_within
 from pef.matching import DEFAULT_SUFFIXES, match
@@ -234,7 +234,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
             if state.journaled_since_save >= max(FOLD_MIN, FOLD_SHARE * len(state.media)):
                 state.save()
     except (DiskFull, OSError) as exc:
-        if not isinstance(exc, DiskFull) and exc.errno not in FATAL_ERRNOS:
+        if not isinstance(exc, DiskFull) and exc.errno not in FULL_ERRNOS:
             raise
         left = sum(a.size for a in todo if a.source not in state.media)
         result.fatal = (
