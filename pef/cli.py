@@ -19,6 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pef",
         description="Fix a Google Photos Takeout: pair every photo and video with its JSON sidecar and "
         "write the date, place, caption and people into a copy. The source is never modified.",
+        epilog="Afterwards, `pef verify OUTPUT [--hash]` proves that every source media file is in the output "
+        "exactly once, complete and readable.",
     )
     p.add_argument("-p", "--path", required=True, type=Path, nargs="+", action="extend", metavar="SRC",
                    help="the Takeout: an extracted folder, its .zip/.tgz parts, or a folder holding them")
