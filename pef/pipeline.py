@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pef import __version__
+from pef import __version__, scancache
 from pef.exiftool import ExifToolMissing, find_exiftool
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
@@ -123,7 +123,7 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     state = ProcessingState.load(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
     for note in state.recovery:
         observer.message(note)
-    found = _scan(source, observer, stop)
+    found = _scan(source, observer, stop, scancache.load(out) if state.exists else None)
     if choice.resume:
         check_state_fits(state, source.identity(), config.recorded_options())
     matched, plan = _match_and_plan(config, source, found, state, observer)
@@ -208,6 +208,8 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
     state.begin(source.identity(), config.recorded_options(), len(found.sidecars) + len(found.broken), reset=False)
     state.set_stats(skipped=done)
     state.save()
+    if found.cache_misses or not (out / scancache.CACHE_FILE).exists():
+        scancache.save(out, found)
     opts = ExecOptions(
         no_exif=config.no_exif,
         jobs=config.jobs,
@@ -280,7 +282,7 @@ def _update_stats(state: ProcessingState) -> None:
     )
 
 
-def _scan(source: Source, observer: Observer, stop: Callable[[], bool]):
+def _scan(source: Source, observer: Observer, stop: Callable[[], bool], cache):
     observer.start_phase("Scanning", total=None)
     seen = [0]
 
@@ -291,7 +293,7 @@ def _scan(source: Source, observer: Observer, stop: Callable[[], bool]):
         seen[0] = count
 
     try:
-        return source.scan(tick)
+        return source.scan(tick, cache)
     finally:
         observer.end_phase()
 

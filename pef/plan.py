@@ -19,7 +19,10 @@ from pef.scan import ScanResult
 
 UNPROCESSED = "Unprocessed"
 # Names pef itself writes at the top of the output.
-RESERVED_TOP = ("processing_state.json", "processing_state.journal", "report.json", "report.txt", TMP_DIR_NAME)
+RESERVED_TOP = (
+    "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
+    "report.json", "report.txt", TMP_DIR_NAME,
+)
 _RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED_TOP)
 MAX_NAME_BYTES = 255
 

@@ -30,6 +30,9 @@ class ScanResult:
     other_json: list[OtherJson] = field(default_factory=list)
     # Things the walk had to leave out, each with its reason (permission, symlink...).
     skipped: dict[str, str] = field(default_factory=dict)
+    # Size and mtime of every plain JSON file read, for the scan cache.
+    json_files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    cache_misses: int = 0
 
 
 def scan(root: Path, on_file: Callable[[int], None] | None = None) -> ScanResult:

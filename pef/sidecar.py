@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # A real sidecar is a few KB; anything far larger is not one and must not be
@@ -215,3 +215,31 @@ def _flag(data: dict, key: str, warnings: list[str]) -> bool:
         warnings.append(f"{key} is not true/false")
         return False
     return value
+
+
+def to_record(parsed: JsonKind) -> list:
+    """A JSON-ready form of a parsed file, for the scan cache (`from_record` reverses it)."""
+    if isinstance(parsed, Sidecar):
+        fields = asdict(parsed)
+        fields.pop("rel")
+        return ["sidecar", fields]
+    if isinstance(parsed, BrokenSidecar):
+        return ["broken", parsed.error]
+    return ["other", None]
+
+
+def from_record(rel: str, record: list) -> JsonKind:
+    kind, payload = record
+    if kind == "sidecar":
+        payload = dict(payload)
+        geo = payload.pop("geo")
+        return Sidecar(
+            rel=rel,
+            geo=Geo(**geo) if geo else None,
+            people=tuple(payload.pop("people")),
+            warnings=tuple(payload.pop("warnings")),
+            **payload,
+        )
+    if kind == "broken":
+        return BrokenSidecar(rel, payload)
+    return OtherJson(rel)

@@ -22,12 +22,11 @@ import uuid
 import zipfile
 import zlib
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pef import ziprecover
+from pef import scancache, ziprecover
 from pef.scan import ScanResult, add_file, walk
 from pef.sidecar import MAX_SIDECAR_BYTES, BrokenSidecar, parse_json_bytes, read_json_file
 
@@ -88,7 +87,8 @@ class Source:
         return {"source_path": str(self.root), "inputs": inputs, "archives": [list(a) for a in self.archives]}
 
     # ----- scanning ------------------------------------------------------
-    def scan(self, on_file: Callable[[int], None] | None = None) -> ScanResult:
+    def scan(self, on_file: Callable[[int], None] | None = None, cache: scancache.Cache | None = None) -> ScanResult:
+        """Every file of the source; JSON files unchanged since `cache` was made are not read again."""
         result = ScanResult()
         count = 0
 
@@ -108,7 +108,7 @@ class Source:
                     continue
                 plain.add(rel)
                 st = entry.stat(follow_symlinks=False)
-                add_file(result, rel, st.st_size, st.st_mtime_ns, partial(read_json_file, entry.path, rel, st.st_size))
+                add_file(result, rel, st.st_size, st.st_mtime_ns, self._json_reader(result, entry.path, rel, st, cache))
         for path, prefix in archives:
             self.archives.append((_display(path, self.root), path.stat().st_size))
             for rel, size, mtime_ns, member, read in self._members(path, prefix, result.skipped):
@@ -120,6 +120,18 @@ class Source:
         if on_file:
             on_file(count)
         return result
+
+    @staticmethod
+    def _json_reader(result: ScanResult, path: str, rel: str, st, cache: scancache.Cache | None):
+        def read():
+            result.json_files[rel] = (st.st_size, st.st_mtime_ns)
+            hit = scancache.lookup(cache, rel, st.st_size, st.st_mtime_ns) if cache else None
+            if hit is None:
+                result.cache_misses += 1
+                hit = read_json_file(path, rel, st.st_size)
+            return hit
+
+        return read
 
     def _members(self, path: Path, prefix: str, skipped: dict[str, str]):
         label = _display(path, self.root)

@@ -156,7 +156,7 @@ def test_hostile_and_legacy_member_names(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert tree_files(tmp_path / "out") == {
         "Unprocessed/escape.jpg", "Unprocessed/abs/olute.jpg", "Unprocessed/Windows/drive.jpg",
-        "Unprocessed/Takeout/Été 東京.jpg", "processing_state.json", "report.json", "report.txt",
+        "Unprocessed/Takeout/Été 東京.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt",
     }
     assert not (tmp_path / "escape.jpg").exists()
     assert raw  # the archive itself was only read
@@ -186,7 +186,7 @@ def test_changed_archive_set_is_a_changed_source(tmp_path: Path) -> None:
     assert "The set of archives differs" in proc.stderr
     proc = run_cli("-p", str(first), str(second), "--no-exif", "--output", str(out), "--force")
     assert proc.returncode == 0
-    assert tree_files(out) - {"processing_state.json", "report.json", "report.txt"} == {
+    assert tree_files(out) - {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt"} == {
         "Unprocessed/Takeout/a.jpg", "Unprocessed/Takeout/b.jpg"
     }
 

@@ -67,6 +67,7 @@ def test_fixes_a_takeout(takeout: Path) -> None:
         "Unprocessed/Google Photos/Photos from 2019/lost.jpg.json",
         "Unprocessed/Google Photos/Trip/broken.jpg.json",
         "processing_state.json",
+        "processing_state.sidecars.jsonl",
         "report.json",
         "report.txt",
     }
@@ -189,7 +190,7 @@ def test_suffix_option_accepts_a_leading_dash(src: Path) -> None:
     proc = run_cli("-p", str(src), "--no-exif", "-s", "-sticker")
     assert proc.returncode == 0, proc.stderr
     out = src.parent / "Takeout_pefProcessed"
-    assert tree_files(out) == {"IMG_9.jpg", "IMG_9-sticker.jpg", "processing_state.json", "report.json", "report.txt"}
+    assert tree_files(out) == {"IMG_9.jpg", "IMG_9-sticker.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt"}
     report = json.loads((out / "report.json").read_text())
     assert report["media"]["IMG_9-sticker.jpg"]["sidecar"] == "IMG_9.jpg.json"
 

@@ -52,7 +52,7 @@ def test_broken_sidecar_is_reported_and_the_rest_goes_on(src: Path, content, err
     assert report["sidecars"]["a.jpg.json"]["status"] == "broken"
     assert error in report["sidecars"]["a.jpg.json"]["error"]
     assert tree_files(out_of(src)) == {
-        "b.jpg", "Unprocessed/a.jpg", "Unprocessed/a.jpg.json", "processing_state.json", "report.json", "report.txt"
+        "b.jpg", "Unprocessed/a.jpg", "Unprocessed/a.jpg.json", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt"
     }
     assert exif_read(out_of(src) / "b.jpg", args=("-DateTimeOriginal",))[0]["DateTimeOriginal"] == "2019:01:01 00:00:00"
 
@@ -105,7 +105,7 @@ def test_hostile_file_names(src: Path) -> None:
     assert proc.returncode == 0, proc.stdout
     assert tree_hashes(src) == before
     out = out_of(src)
-    assert tree_files(out) == {*names, "plain.jpg", "processing_state.json", "report.json", "report.txt"}
+    assert tree_files(out) == {*names, "plain.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt"}
     for i, name in enumerate(names):
         assert int((out / name).stat().st_mtime) == T + i, name
     got = exif_read(out / "new\nline.jpg", args=("-DateTimeOriginal",))
@@ -121,7 +121,7 @@ def test_names_differing_only_in_case_do_not_overwrite(src: Path) -> None:
     assert proc.returncode == 0
     assert tree_files(out_of(src)) == {
         "Unprocessed/IMG.jpg", "Unprocessed/img(1).JPG", "Unprocessed/a.jpg", "Unprocessed/Unprocessed/a.jpg",
-        "processing_state.json", "report.json", "report.txt",
+        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt",
     }
 
 
@@ -134,7 +134,7 @@ def test_symlinks_are_not_followed(src: Path, tmp_path: Path) -> None:
     make_media(src / "real.jpg", seed=2)
     proc = run_cli("-p", str(src), "--no-exif")
     assert proc.returncode == 0
-    assert tree_files(out_of(src)) == {"Unprocessed/real.jpg", "processing_state.json", "report.json", "report.txt"}
+    assert tree_files(out_of(src)) == {"Unprocessed/real.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt"}
     assert report_of(out_of(src))["skipped"] == {
         "link.jpg": "symbolic link (not followed)", "linkdir": "symbolic link (not followed)"
     }

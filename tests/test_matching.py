@@ -221,6 +221,8 @@ def _general_claims(rel, title):
     x_raw, idx = names.split_index(body)
     t = names.fold(title)
     readings = matching_module._readings(x_raw, idx, title, t)
+    if idx:  # a final "(N)" is also read as part of the name
+        readings += matching_module._readings(body, 0, title, t)
     decides = any(r.agrees for r in readings)
     out: list = []
     for r in readings:

@@ -37,7 +37,7 @@ def state_of(out: Path) -> dict:
 EXPECTED = {
     *(f"Photos from 2019/IMG_{i}.jpg" for i in range(6)),
     "Unprocessed/Photos from 2019/orphan.jpg",
-    "processing_state.json", "report.json", "report.txt",
+    "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt",
 }
 
 
@@ -205,3 +205,23 @@ def test_retry_errors_redoes_failed_files(open_tmp: Path) -> None:
     assert "Reprocessing 1 file(s) as asked." in proc.stdout + proc.stderr
     assert state_of(out)["media"]["Photos from 2019/IMG_2.jpg"]["status"] == "success"
     assert state_of(out)["processed_jsons"]["Photos from 2019/IMG_2.jpg.json"]["status"] == "success"
+
+
+def test_resume_reads_only_changed_sidecars(small: Path) -> None:
+    assert run_cli("-p", str(small), "--no-exif").returncode == 0
+    out = out_of(small)
+    cache = (out / "processing_state.sidecars.jsonl").read_text().splitlines()
+    assert len(cache) == 6
+    # A changed sidecar is read again rather than taken from the cache.
+    sidecar = small / "Photos from 2019/IMG_2.jpg.json"
+    write_sidecar(sidecar, "IMG_2.jpg", T + 86400)
+    os.utime(sidecar, ns=(time.time_ns(), time.time_ns() + 10**9))
+    from pef.pipeline import RunConfig, run
+
+    result = run(RunConfig(sources=(small,), output=out, no_exif=True))
+    assert result.already_done == 7
+    assert result.report["sidecars"]["Photos from 2019/IMG_2.jpg.json"]["status"] == "used"
+    # The cache held the five others; the changed one was a miss and the cache was refreshed.
+    refreshed = {json.loads(line)[0]: json.loads(line)[1] for line in
+                 (out / "processing_state.sidecars.jsonl").read_text().splitlines()}
+    assert refreshed["Photos from 2019/IMG_2.jpg.json"] == sidecar.stat().st_size
