@@ -64,8 +64,11 @@ def first_date(plan) -> tuple[str, str]:
 
 @pytest.fixture(autouse=True)
 def fixed_machine_zone(monkeypatch):
-    """The machine's zone is America/Chicago in every test (the real one varies)."""
-    monkeypatch.setattr(tags, "system_zone", lambda: (ZoneInfo("America/Chicago"), "America/Chicago"))
+    """The machine's zone is America/Chicago in every test (the real one varies), set the way a user would: TZ."""
+    monkeypatch.setenv("TZ", "America/Chicago")
+    timezones.system_zone.cache_clear()
+    yield
+    timezones.system_zone.cache_clear()
 
 
 # ------------------------------------------------------------ zones by place
