@@ -1,15 +1,14 @@
-"""Walking the source tree once: media files, sidecars, other JSON, and what could not be read."""
+"""Sorting the source's files into media, sidecars, other JSON and what could not be read (walked by pef.sources)."""
 
 from __future__ import annotations
 
 import os
-from functools import partial
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pef.sidecar import BrokenSidecar, JsonKind, OtherJson, Sidecar, read_json_file
+from pef.sidecar import BrokenSidecar, JsonKind, OtherJson, Sidecar
 
 # Files that are never media: OS litter and pef's own output markers.
 IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized"})
@@ -33,20 +32,6 @@ class ScanResult:
     # Size and mtime of every plain JSON file read, for the scan cache.
     json_files: dict[str, tuple[int, int]] = field(default_factory=dict)
     cache_misses: int = 0
-
-
-def scan(root: Path, on_file: Callable[[int], None] | None = None) -> ScanResult:
-    """List every file under root, without following symlinks, in a stable order."""
-    result = ScanResult()
-    count = 0
-    for count, (rel, entry) in enumerate(walk(root, result.skipped), 1):
-        if on_file and count % 500 == 0:
-            on_file(count)
-        st = entry.stat(follow_symlinks=False)
-        add_file(result, rel, st.st_size, st.st_mtime_ns, partial(read_json_file, entry.path, rel, st.st_size))
-    if on_file:
-        on_file(count)
-    return result
 
 
 def add_file(result: ScanResult, rel: str, size: int, mtime_ns: int, read_json: Callable[[], JsonKind]) -> None:

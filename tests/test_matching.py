@@ -369,10 +369,10 @@ def test_sample_takeout_pairs_as_its_manifest_says(tmp_path):
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is needed to make the sample's videos")
     from pef.sample import generate_takeout
-    from pef.scan import scan
+    from pef.sources import Source
 
     manifest = generate_takeout(tmp_path / "t", photos=60, videos=6, small=True)
-    found = scan(tmp_path / "t")
+    found = Source([tmp_path / "t"]).scan()
     result = match(found.media, found.sidecars)
     assert {m: p.sidecar for m, p in result.pairs.items()} == {m: sc for m, sc in manifest.media.items() if sc}
     assert sorted(result.unpaired_sidecars) == sorted(manifest.orphan_sidecars)

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from pef.matching import DEFAULT_SUFFIXES, EDITED_SUFFIXES, match
-from pef.scan import scan
+from pef.sources import Source
 
 P = "Takeout/Google Photos/Photos from 2020"
 P2 = "Takeout 2/Google Photos/Photos from 2020"
@@ -693,7 +693,7 @@ def _write(root: Path, files: dict) -> tuple[set[str], set[str]]:
 @pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])
 def test_table(c: Case, tmp_path: Path):
     media, sidecars = _write(tmp_path, c.files)
-    found = scan(tmp_path)
+    found = Source([tmp_path]).scan()
     assert {m.rel for m in found.media} == media, "the case's files were not all seen as media"
     assert {s.rel for s in found.sidecars} == sidecars, "the case's sidecars were not all seen as sidecars"
     result = match(found.media, found.sidecars, c.suffixes)

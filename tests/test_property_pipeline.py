@@ -31,7 +31,8 @@ from pef.matching import MatchResult, match
 from pef.names import fold as pef_fold
 from pef.plan import MAX_NAME_BYTES, RESERVED_TOP, Kind, make_plan
 from pef.report import build_report, summary_text
-from pef.scan import IGNORED_NAMES, MediaEntry, ScanResult, scan
+from pef.scan import IGNORED_NAMES, MediaEntry, ScanResult
+from pef.sources import Source
 from pef.sidecar import MAX_TIMESTAMP, MIN_TIMESTAMP, BrokenSidecar, OtherJson, Sidecar, parse_json_bytes
 from pef.state import ProcessingState
 
@@ -490,7 +491,7 @@ def _check_plan(plan, found, matched) -> None:
 
 
 def _run_pipeline(root: Path):
-    found = scan(root)
+    found = Source([root]).scan()
     matched = match(found.media, found.sidecars, SUFFIXES)
     plan = make_plan(found, matched)
     report = build_report(
