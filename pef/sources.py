@@ -100,23 +100,33 @@ class Source:
 
         archives: list[tuple[Path, str]] = [(p, "") for p in self.archive_inputs]
         plain: set[str] = set()
+        found_in_folder: dict[Path, tuple] = {}  # archives met in the folder: their path and stat
         if self.folder is not None:
             for rel, entry in walk(self.folder, result.skipped):
                 tick()
                 if is_archive(entry.name):
                     archives.append((Path(entry.path), rel.rpartition("/")[0]))
+                    found_in_folder[Path(entry.path)] = (rel, entry.stat(follow_symlinks=False))
                     continue
                 plain.add(rel)
                 st = entry.stat(follow_symlinks=False)
                 add_file(result, rel, st.st_size, st.st_mtime_ns, self._json_reader(result, entry.path, rel, st, cache))
         for path, prefix in archives:
             self.archives.append((_display(path, self.root), path.stat().st_size))
+            count = 0
             for rel, size, mtime_ns, member, read in self._members(path, prefix, result.skipped):
                 tick()
+                count += 1
                 if rel in self.members or rel in plain:
                     rel = f"{_display(path, self.root)}/{rel}"  # the same path twice: keep both
                 self.members[rel] = member
                 add_file(result, rel, size, mtime_ns, read)
+            if count == 0 and path in found_in_folder:
+                # Named like an archive but holding nothing readable: keep it as a file, not lose it.
+                rel, st = found_in_folder[path]
+                result.skipped.pop(rel, None)
+                plain.add(rel)
+                add_file(result, rel, st.st_size, st.st_mtime_ns, lambda: None)
         if on_file:
             on_file(count)
         return result

@@ -213,3 +213,17 @@ def test_zip_run_resumes_after_a_kill(export: Path, tmp_path: Path) -> None:
     assert fingerprint(out) == fingerprint(tmp_path / "ref")
     assert not (out / ".pef-tmp").exists()
     shutil.rmtree(tmp_path / "ref")
+
+
+def test_unreadable_file_named_like_an_archive_is_kept(src: Path) -> None:
+    (src / "Photos").mkdir()
+    (src / "Photos" / "old backup.zip").write_bytes(b"not a zip at all")
+    make_media(src / "Photos" / "a.jpg", seed=1)
+    proc = run_cli("-p", str(src), "--no-exif")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = src.parent / "Takeout_pefProcessed"
+    assert tree_files(out) == {
+        "Unprocessed/Photos/old backup.zip", "Unprocessed/Photos/a.jpg",
+        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt",
+    }
+    assert (out / "Unprocessed/Photos/old backup.zip").read_bytes() == b"not a zip at all"
