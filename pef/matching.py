@@ -63,7 +63,8 @@ Ambiguity policy (every case is written to `MatchResult.ambiguities`)
 * Rules 1-5 are *primary*: they give a sidecar to one media only. Rules 6-9
   share it: an edited copy, a Live Photo video, album copies all take their
   original's sidecar.
-* One media, several sidecars at the first key that finds any: the best
+* One media, several sidecars at the first key that finds any (a key found
+  only by weak cuts counts after every other key of the rule): the best
   evidence wins -- a code-point cut before another measure, the physical folder
   before another part, the exact unfolded spelling before a folded one. If
   several remain and all say the same (date, place, description, people, flags),
@@ -626,9 +627,14 @@ class _Matcher:
     def _pick(self, m: _Media, lookups: list, index: dict, lf: int | None, usable) -> tuple[int, dict] | None:
         """The first lookup that finds usable sidecars: (position, {sidecar: (score, rule)}).
 
-        `index` is keyed (space, logical folder, key, index), or (space, key, index)
-        when `lf` is None; `usable(sid)` filters the sidecars (None: all are)."""
+        A lookup finding only weak claims (a cut under a less usual length measure)
+        counts only when no later lookup of the rule finds a code-point one:
+        "X(1).jpg" is the title "X(1).jpg" before it is a duplicate of a title cut
+        to "X" in UTF-16 units. `index` is keyed (space, logical folder, key,
+        index), or (space, key, index) when `lf` is None; `usable(sid)` filters the
+        sidecars (None: all are)."""
         known = self.known_keys
+        fallback = None
         for pos, item in enumerate(lookups):
             best: dict[int, tuple] = {}
             # A list is a group of lookups that count as one (equally good) key.
@@ -650,8 +656,11 @@ class _Matcher:
                     if old is None or score < old[0]:
                         best[sid] = (score, rule)
             if best:
-                return pos, best
-        return None
+                if any(not score[0] for score, _ in best.values()):
+                    return pos, best
+                if fallback is None:
+                    fallback = pos, best
+        return fallback
 
     def _settle(self, m: _Media, found: dict[int, tuple], how: str, quiet: bool = False) -> tuple[int, tuple, str] | None:
         """One sidecar out of the candidates, or None (recorded as ambiguous)."""

@@ -10,8 +10,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The property tests draw the same examples on every run, so a red test run
+# means a change broke something, never that the dice found an old bug.
+# PEF_HYPOTHESIS=explore draws new examples (and PEF_PROPERTY_EXAMPLES=10 ten
+# times as many): the way to hunt for bugs; pin what it finds with @example.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("PEF_HYPOTHESIS", "repeatable"))
 
 
 def tree_hashes(root: Path) -> dict[str, str]:

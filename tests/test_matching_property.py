@@ -131,9 +131,12 @@ def _check(titles_, supplemental, orphans, edited, split_parts):
     assert set(result.unpaired_sidecars) == orphan_sidecars
 
 
-# PEF_PROPERTY_EXAMPLES=5000 for a deeper search.
-_settings = settings(max_examples=int(os.environ.get("PEF_PROPERTY_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.filter_too_much,
-                                                                              HealthCheck.too_slow])
+# PEF_PROPERTY_EXAMPLES scales the example counts (see conftest.py).
+_settings = settings(
+    max_examples=max(1, int(400 * float(os.environ.get("PEF_PROPERTY_EXAMPLES", "1")))),
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 
 
 @_settings
@@ -155,6 +158,8 @@ def test_google_naming_pairs_back(titles_, supplemental, orphans, edited, split_
 
 @_settings
 @given(title=titles, supplemental=st.booleans(), copies=st.integers(1, 4))
+# A title ending in "(1)", cut to "X" when counted in UTF-16 units: "X(1).jpg" is that title, not X's duplicate.
+@example("0" * 33 + "\u05d0\u05b7" + "\U00010000" * 6 + "(1).jpg", False, 2)
 def test_duplicates_of_one_title(title, supplemental, copies):
     """The same title uploaded several times: IMG.jpg, IMG(1).jpg, IMG(2).jpg..."""
     _check([title] * copies, supplemental, [False], [False], [False])

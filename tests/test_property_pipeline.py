@@ -10,7 +10,7 @@
    the planned outputs are unique, relative and within the name-length limit.
 3. A sidecar is never given to a media file whose name it does not describe.
 
-PEF_PROPERTY_EXAMPLES scales every example count (e.g. 10 for a deeper search).
+PEF_PROPERTY_EXAMPLES scales every example count; PEF_HYPOTHESIS=explore draws new examples (see conftest.py).
 """
 
 from __future__ import annotations
