@@ -111,10 +111,18 @@ def _program_name() -> list[str]:
     return ["pef"]
 
 
+def _tolerant_output() -> None:
+    # A name whose bytes are not UTF-8 is printed with \udcXX escapes, never a crash mid-run.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     # Ctrl+C is handled from the first moment; the heavier modules are imported after.
     interrupts = Interrupts()
     interrupts.install()
+    _tolerant_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["verify"]:
         return verify_main(argv[1:])

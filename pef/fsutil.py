@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -39,7 +40,22 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes | str]) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Human-readable text: bytes of a name that were not UTF-8 shown as \\udcXX."""
+    atomic_write_bytes(path, text.encode("utf-8", "backslashreplace"))
+
+
+# A file name's bytes that are not UTF-8 reach Python as lone surrogates
+# (U+DC80-U+DCFF); written raw they would make the file invalid UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def dumps(value) -> str:
+    """Compact JSON that stays valid UTF-8: lone surrogates as \\uXXXX escapes, which
+    json.loads turns back into the same string (so the name's bytes survive)."""
+    text = json.dumps(value, ensure_ascii=False)
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def fsync_dir(path: Path) -> None:
@@ -71,14 +87,14 @@ def json_lines(obj: dict) -> Iterator[str]:
     last = len(obj) - 1
     for i, (key, value) in enumerate(obj.items()):
         comma = "," if i < last else ""
-        head = json.dumps(key, ensure_ascii=False)
+        head = dumps(key)
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             yield f" {head}: {{\n"
             inner_last = len(value) - 1
             for j, (k, v) in enumerate(value.items()):
                 sep = "," if j < inner_last else ""
-                yield f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}{sep}\n"
+                yield f"  {dumps(k)}: {dumps(v)}{sep}\n"
             yield f" }}{comma}\n"
         else:
-            yield f" {head}: {json.dumps(value, ensure_ascii=False)}{comma}\n"
+            yield f" {head}: {dumps(value)}{comma}\n"
     yield "}\n"

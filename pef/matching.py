@@ -42,7 +42,9 @@ Rules, most specific first (the name recorded in `Pair.rule`)
 5. "title": the title of a sidecar whose file name disagrees with it.
 6. "edited" (shared): `IMG-edited.jpg` and its localised forms (`EDITED_SUFFIXES`,
    plus the caller's `suffixes`), also cut short by the 47-character stem limit,
-   with "(N)" before or after: rules 1-5 on the original's name.
+   with "(N)" before or after: rules 1-5 on the original's name. Rules 1-3 on
+   the original's name run before rule 4: "IMG-edited.jpg" beside "IMG.jpg.json"
+   is IMG.jpg's edited copy rather than the media of an "IMG-edited.jpeg.json".
 7. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp, Pixel .MP and .MP~2) with
    the stem of a photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`,
    `PXL_x.MP` + `PXL_x.MP.jpg.json`, `MVIMG_x.mp4` + `MVIMG_x.jpg.json`.
@@ -319,7 +321,6 @@ def _lookups_title(n: MediaName, edited: EditedSuffixes | None = None) -> list[t
     return out
 
 
-_PRIMARY_LOOKUPS = (_lookups_name, _lookups_truncated, _lookups_no_extension, _lookups_extension, _lookups_title)
 
 
 def _lookups_live(n: MediaName, edited: EditedSuffixes | None = None) -> list:
@@ -522,21 +523,31 @@ class Rule:
     lookups: Callable[[MediaName, EditedSuffixes], list]
 
 
-def _edited_lookups(n: MediaName, edited: EditedSuffixes) -> list[tuple]:
-    out: list[tuple] = []
-    for base in edited.originals(n):
-        for lookups in _PRIMARY_LOOKUPS:
-            out.extend(lookups(base, edited))
-    return out
+def _edited(*primary: Callable) -> Callable[[MediaName, EditedSuffixes], list]:
+    """Lookups of an edited copy: the given primary rules on each name its original may have had."""
+
+    def lookups(n: MediaName, edited: EditedSuffixes) -> list[tuple]:
+        out: list[tuple] = []
+        for base in edited.originals(n):
+            for lookups_of in primary:
+                out.extend(lookups_of(base, edited))
+        return out
+
+    return lookups
 
 
+# "IMG-edited.jpg" next to "IMG.jpg.json" is the edited copy of IMG.jpg before it is
+# an "IMG-edited.jpeg" whose extension changed: the original's own name is
+# stronger evidence than a changed extension. So the edited rule runs in two
+# steps, around the extension rule.
 RULES: tuple[Rule, ...] = (
     Rule("name", False, _lookups_name),
     Rule("truncated", False, _lookups_truncated),
     Rule("no-extension", False, _lookups_no_extension),
+    Rule("edited", True, _edited(_lookups_name, _lookups_truncated, _lookups_no_extension)),
     Rule("extension", False, _lookups_extension),
     Rule("title", False, _lookups_title),
-    Rule("edited", True, _edited_lookups),
+    Rule("edited", True, _edited(_lookups_extension, _lookups_title)),
     Rule("live-photo", True, _lookups_live),
 )
 

@@ -106,11 +106,11 @@ def _is_safe(dest: str) -> bool:
     if not isinstance(dest, str) or not dest or dest.startswith("/") or "\x00" in dest:
         return False
     try:
-        dest.encode("utf-8")
-    except UnicodeEncodeError:
+        parts = dest.split("/")
+        fits = all(p not in ("", ".", "..") and _name_bytes(p) <= MAX_NAME_BYTES for p in parts)
+    except UnicodeEncodeError:  # a surrogate no file name can hold
         return False
-    parts = dest.split("/")
-    return all(p not in ("", ".", "..") and len(p.encode("utf-8")) <= MAX_NAME_BYTES for p in parts) and (
+    return fits and (
         _fold(parts[0]) not in _RESERVED_FOLDED
     )
 
@@ -173,13 +173,20 @@ def _split_ext(name: str) -> tuple[str, str]:
     return stem, "." + ext
 
 
+def _name_bytes(name: str) -> int:
+    # surrogateescape: a name read from disk that is not UTF-8 has its own bytes back.
+    return len(name.encode("utf-8", "surrogateescape"))
+
+
 def _fit(folder: str, stem: str, ext: str, tag: str) -> str:
     """folder/stem+tag+ext, with the stem cut so the name (and its .xmp) stays within 255 bytes."""
-    if len((ext + tag + ".xmp").encode("utf-8")) > MAX_NAME_BYTES // 2:
+    if _name_bytes(ext + tag + ".xmp") > MAX_NAME_BYTES // 2:
         stem, ext = stem + ext, ""  # an "extension" that long is part of the name
-    budget = MAX_NAME_BYTES - len((tag + ext + ".xmp").encode("utf-8"))
-    encoded = stem.encode("utf-8")
-    if len(encoded) > budget:
-        stem = encoded[:budget].decode("utf-8", "ignore")
+    budget = MAX_NAME_BYTES - _name_bytes(tag + ext + ".xmp")
+    if _name_bytes(stem) > budget:
+        # Whole characters only: a cut inside one would leave bytes that are not UTF-8.
+        stem = stem[:budget]
+        while _name_bytes(stem) > budget:
+            stem = stem[:-1]
     name = stem + tag + ext
     return f"{folder}/{name}" if folder else name

@@ -65,9 +65,6 @@ def _walk(directory: Path | str, prefix: str, skipped: dict[str, str]):
         return
     for entry in entries:
         rel = prefix + entry.name
-        if not _printable_name(entry.name):
-            skipped[rel.encode("utf-8", "backslashreplace").decode()] = "file name is not valid text"
-            continue
         try:
             mode = entry.stat(follow_symlinks=False).st_mode
         except OSError as exc:
@@ -81,12 +78,3 @@ def _walk(directory: Path | str, prefix: str, skipped: dict[str, str]):
             yield rel, entry
         else:
             skipped[rel] = "not a regular file"
-
-
-def _printable_name(name: str) -> bool:
-    # Undecodable bytes arrive as lone surrogates; they cannot go into JSON or ExifTool arguments.
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

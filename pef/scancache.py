@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pef.fsutil import atomic_write_chunks
+from pef.fsutil import atomic_write_chunks, dumps
 from pef.scan import ScanResult
 from pef.sidecar import JsonKind, from_record, to_record
 
@@ -48,7 +48,7 @@ def lookup(cache: Cache, rel: str, size: int, mtime_ns: int) -> JsonKind | None:
 def save(out_dir: Path, found: ScanResult) -> None:
     parsed = {p.rel: p for group in (found.sidecars, found.broken, found.other_json) for p in group}
     lines = (
-        json.dumps([rel, size, mtime_ns, to_record(parsed[rel])], ensure_ascii=False) + "\n"
+        dumps([rel, size, mtime_ns, to_record(parsed[rel])]) + "\n"
         for rel, (size, mtime_ns) in found.json_files.items()
         if rel in parsed
     )

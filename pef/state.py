@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pef import __version__
-from pef.fsutil import atomic_write_chunks, fsync_dir, json_lines
+from pef.fsutil import atomic_write_chunks, dumps, fsync_dir, json_lines
 from pef.outdir import STATE_FILE
 
 JOURNAL_FILE = "processing_state.journal"
@@ -143,7 +143,7 @@ class ProcessingState:
         self._apply(entry, data)
         if self._journal is None:
             self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.write(self._journal, (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+        os.write(self._journal, (dumps(data) + "\n").encode("utf-8"))
         self._journaled_since_save += 1
         self._dirty = True
         self._unsynced = True

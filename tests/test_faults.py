@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -110,6 +111,40 @@ def test_hostile_file_names(src: Path) -> None:
         assert int((out / name).stat().st_mtime) == T + i, name
     got = exif_read(out / "new\nline.jpg", args=("-DateTimeOriginal",))
     assert got[0]["DateTimeOriginal"] == "2019:01:01 00:00:01"
+
+
+def test_names_that_are_not_utf8_keep_their_bytes(src: Path) -> None:
+    """Latin-1 names (a zip unpacked with the wrong code page): copied under the same bytes, recorded, resumable."""
+    photo = os.fsdecode(b"caf\xe9.jpg")
+    album = os.fsdecode(b"Album \xe9t\xe9")
+    orphan = os.fsdecode(b"na\xefve.png")
+    make_media(src / photo, seed=1)
+    write_sidecar(src / (photo + ".json"), "café.jpg", T)
+    make_media(src / album / orphan, seed=2)
+    before = tree_hashes(src)
+    proc = run_cli("-p", str(src), "--timezone", "UTC")
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert tree_hashes(src) == before
+    out = out_of(src)
+    assert tree_files(out) == {
+        photo, f"Unprocessed/{album}/{orphan}",
+        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt",
+    }
+    assert exif_read(out / photo, args=("-DateTimeOriginal",))[0]["DateTimeOriginal"] == "2019:01:01 00:00:00"
+    assert (out / album / orphan).exists() is False
+    assert (out / "Unprocessed" / album / orphan).read_bytes() == (src / album / orphan).read_bytes()
+    # The records stay valid UTF-8 JSON: the stray bytes are written as \udcXX escapes.
+    report = json.loads((out / "report.json").read_bytes().decode("utf-8"))
+    assert report["media"][photo]["status"] == "written"
+    assert report["media"][f"{album}/{orphan}"]["status"] == "copied"
+    state = json.loads((out / "processing_state.json").read_bytes().decode("utf-8"))
+    assert state["media"][photo]["output_file"] == photo
+    again = run_cli("-p", str(src), "--resume", "--timezone", "UTC")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Everything was already done" in again.stdout
+    check = run_cli("verify", str(out))
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_names_differing_only_in_case_do_not_overwrite(src: Path) -> None:

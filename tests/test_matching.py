@@ -248,9 +248,22 @@ def test_fast_path_gives_what_the_general_path_gives(stem, ext, supplemental, sa
 
 
 def test_rules_order_and_names():
-    assert [r.name for r in RULES] == ["name", "truncated", "no-extension", "extension", "title", "edited",
-                                       "live-photo"]
-    assert [r.shared for r in RULES] == [False] * 5 + [True] * 2
+    assert [r.name for r in RULES] == ["name", "truncated", "no-extension", "edited", "extension", "title",
+                                       "edited", "live-photo"]
+    assert [r.shared for r in RULES] == [False, False, False, True, False, False, True, True]
+
+
+def test_edited_copy_before_a_changed_extension():
+    """Both sidecars could take "0-edited.jpg"; the original's exact name is the stronger evidence."""
+    result = match(
+        [m("x/0.jpg"), m("x/0-edited.jpg")],
+        [s("x/0.jpg.json", "0.jpg"), s("x/0-edited.jpeg.json", "0-edited.jpeg")],
+    )
+    assert {k: (p.sidecar, p.rule) for k, p in result.pairs.items()} == {
+        "x/0.jpg": ("x/0.jpg.json", "exact"),
+        "x/0-edited.jpg": ("x/0.jpg.json", "edited"),
+    }
+    assert set(result.unpaired_sidecars) == {"x/0-edited.jpeg.json"}
 
 
 # ---------------------------------------------------------------------------
