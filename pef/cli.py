@@ -14,8 +14,16 @@ from pef import __version__
 EXIT_OK, EXIT_USAGE, EXIT_FILE_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error; pef's 2 means "some files failed", so usage errors exit 1."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="pef",
         description="Fix a Google Photos Takeout: pair every photo and video with its JSON sidecar and "
         "write the date, place, caption and people into a copy. The source is never modified.",
@@ -46,6 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="print every file as it is done")
     p.add_argument("--version", action="version", version=f"pef {__version__}")
     return p
+
+
+# Command-line names of the options a resume takes from the state when they are not given.
+_RECORDED = {"suffix": "suffixes", "no_exif": "no_exif", "timezone": "timezone",
+             "overwrite_dates": "overwrite_dates", "fix_extensions": "fix_extensions"}
+
+
+def _options_not_given(argv: list[str]) -> frozenset[str]:
+    # Parsed again with None for defaults: an option still None was not typed
+    # (argparse's abbreviations, such as --time for --timezone, included).
+    parser = build_parser()
+    parser.set_defaults(**dict.fromkeys(_RECORDED))
+    given = parser.parse_args(argv)
+    return frozenset(name for dest, name in _RECORDED.items() if getattr(given, dest) is None)
 
 
 def _join_dash_values(argv: list[str]) -> list[str]:
@@ -126,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["verify"]:
         return verify_main(argv[1:])
-    args = build_parser().parse_args(_join_dash_values(argv))
+    argv = _join_dash_values(argv)
+    args = build_parser().parse_args(argv)
     from pef.exiftool import ExifToolError
     from pef.pipeline import Interrupted, RunConfig, run
     from pef.progress import TerminalObserver
@@ -151,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         reprocess=tuple(args.reprocess),
         timeout=args.timeout,
         fix_extensions=args.fix_extensions,
+        inherit=_options_not_given(argv),
     )
     try:
         result = run(config, TerminalObserver(args.verbose), stop=lambda: interrupts.requested)
@@ -188,7 +212,7 @@ def _finish(args: argparse.Namespace, result) -> int:
 
 
 def verify_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="pef verify", description="Prove that a pef output holds every source media file exactly once.")
+    p = _Parser(prog="pef verify", description="Prove that a pef output holds every source media file exactly once.")
     p.add_argument("output", type=Path, help="the _pefProcessed folder to check")
     p.add_argument("--hash", action="store_true", help="also compare the bytes of unchanged copies with the source")
     p.add_argument("--no-read", action="store_true", help="skip reading every output with ExifTool (stat only)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -59,6 +59,9 @@ class RunConfig:
     reprocess: tuple[str, ...] = ()
     timeout: float = 300.0
     fix_extensions: bool = False
+    # Recorded options the caller left unset: a resume takes them from the state,
+    # so `pef --resume -p SRC` continues a run started with --timezone or -s.
+    inherit: frozenset[str] = frozenset()
 
     @property
     def all_suffixes(self) -> tuple[str, ...]:
@@ -117,12 +120,15 @@ class RunResult:
 def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], bool] = lambda: False) -> RunResult:
     observer = observer or Observer()
     started = time.time()
-    source, exiftool = _open(config)
+    source = _open(config)
     choice = _choose_output(config, source, observer)
     out = choice.path
     state = ProcessingState.load(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
     for note in state.recovery:
         observer.message(note)
+    if choice.resume:
+        config = _inherit_options(config, state, observer)
+    exiftool = _find_exiftool(config)
     found = _scan(source, observer, stop, scancache.load(out) if state.exists else None)
     if choice.resume:
         check_state_fits(state, source.identity(), config.recorded_options())
@@ -150,21 +156,57 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     return result
 
 
-def _open(config: RunConfig) -> tuple[Source, str | None]:
-    """The source and the ExifTool to use, or a clear refusal before anything is written."""
+def _open(config: RunConfig) -> Source:
+    """The source, or a clear refusal before anything is written."""
     try:
         source = Source(config.sources)
     except SourceError as exc:
         raise RunRefused(str(exc)) from None
-    if config.timezone:
+    _check_zone(config.timezone)
+    return source
+
+
+def _check_zone(zone: str | None) -> None:
+    if zone:
         try:
-            load_zone(config.timezone)
+            load_zone(zone)
         except ValueError:
-            raise RunRefused(f"Unknown time zone {config.timezone!r}: use an IANA name such as Europe/Paris.") from None
-    exiftool = None if config.no_exif else find_exiftool()
-    if not config.no_exif and exiftool is None:
+            raise RunRefused(f"Unknown time zone {zone!r}: use an IANA name such as Europe/Paris.") from None
+
+
+def _find_exiftool(config: RunConfig) -> str | None:
+    """The ExifTool to use; checked before the scan, so a missing one stops the run before any write."""
+    if config.no_exif:
+        return None
+    exiftool = find_exiftool()
+    if exiftool is None:
         raise ExifToolMissing()
-    return source, exiftool
+    return exiftool
+
+
+def _inherit_options(config: RunConfig, state: ProcessingState, observer: Observer) -> RunConfig:
+    """The config with the recorded run's value of every option the caller left unset."""
+    recorded = state.data.get("options")
+    if not isinstance(recorded, dict):
+        return config
+    changes: dict = {}
+    for name in sorted(config.inherit):
+        value = recorded.get(name)
+        if name == "suffixes":
+            if isinstance(value, list) and all(isinstance(s, str) for s in value):
+                extra = tuple(s for s in value if s not in DEFAULT_SUFFIXES)
+                if extra != config.suffixes:
+                    changes[name] = extra
+        elif name == "timezone":
+            if isinstance(value, str) and value != config.timezone:
+                _check_zone(value)
+                changes[name] = value
+        elif isinstance(value, bool) and value != getattr(config, name):
+            changes[name] = value
+    if changes:
+        shown = ", ".join(f"{k} {list(v) if isinstance(v, tuple) else v!r}" for k, v in changes.items())
+        observer.message(f"Resuming with the options of the recorded run: {shown}")
+    return replace(config, **changes)
 
 
 def _choose_output(config: RunConfig, source: Source, observer: Observer) -> OutputChoice:

@@ -170,6 +170,19 @@ def test_bad_paths_exit_1_and_write_nothing(tmp_path: Path, takeout: Path) -> No
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [((), "the following arguments are required: -p/--path"), (("-p", "x", "--bogus"), "unrecognized arguments: --bogus"),
+     (("verify",), "the following arguments are required: output")],
+    ids=["no-path", "unknown-option", "verify-no-folder"],
+)
+def test_usage_errors_exit_1(args: tuple, message: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("usage: pef")
+    assert proc.stderr.endswith(f"error: {message}\n")
+
+
 def test_missing_exiftool_stops_before_writing(takeout: Path, tmp_path: Path) -> None:
     env_path = os.environ["PATH"]
     os.environ["PATH"] = str(tmp_path / "empty")

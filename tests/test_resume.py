@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
+from conftest import exif_read, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
 from pef.sample import make_media
 
 T = 1546300800
@@ -136,6 +136,29 @@ def test_changed_options_are_refused(small: Path) -> None:
     proc = run_cli("-p", str(small), "--no-exif", "--resume", "-s", "-sticker")
     assert proc.returncode == 1
     assert "suffixes: was ['', '-edited'], now ['', '-edited', '-sticker']" in proc.stderr
+
+
+def test_resume_without_options_takes_the_recorded_ones(small: Path) -> None:
+    """`pef --resume -p SRC`, as the design document says to resume, continues with the first run's options."""
+    assert run_cli("-p", str(small), "--timezone", "Asia/Tokyo", "-s", "-sticker").returncode == 0
+    out = out_of(small)
+    options = state_of(out)["options"]
+    make_media(small / "Photos from 2020/new.jpg", seed=50)
+    make_media(small / "Photos from 2020/new-sticker.jpg", seed=51)
+    write_sidecar(small / "Photos from 2020/new.jpg.json", "new.jpg", T)
+    proc = run_cli("-p", str(small), "--resume")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Resuming with the options of the recorded run: suffixes ['-sticker'], timezone 'Asia/Tokyo'" in (
+        proc.stdout + proc.stderr
+    )
+    assert tree_files(out) == EXPECTED | {"Photos from 2020/new.jpg", "Photos from 2020/new-sticker.jpg"}
+    got = exif_read(out / "Photos from 2020/new-sticker.jpg", args=("-DateTimeOriginal", "-OffsetTimeOriginal"))[0]
+    assert (got["DateTimeOriginal"], got["OffsetTimeOriginal"]) == ("2019:01:01 09:00:00", "+09:00")
+    assert state_of(out)["options"] == options
+    # An option given on the command line is still compared, never silently replaced.
+    proc = run_cli("-p", str(small), "--resume", "--timez", "UTC")
+    assert proc.returncode == 1
+    assert "timezone: was 'Asia/Tokyo', now 'UTC'" in proc.stderr
 
 
 def test_deleted_outputs_are_redone(small: Path) -> None:
