@@ -216,6 +216,7 @@ def verify_main(argv: list[str]) -> int:
     p.add_argument("output", type=Path, help="the _pefProcessed folder to check")
     p.add_argument("--hash", action="store_true", help="also compare the bytes of unchanged copies with the source")
     p.add_argument("--no-read", action="store_true", help="skip reading every output with ExifTool (stat only)")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel ExifTool readers (default: cores)")
     args = p.parse_args(argv)
     from pef.exiftool import find_exiftool
     from pef.verify import audit_text, verify
@@ -223,6 +224,10 @@ def verify_main(argv: list[str]) -> int:
     if not args.output.is_dir():
         print(f"pef verify: not a folder: {args.output}", file=sys.stderr)
         return EXIT_USAGE
-    audit = verify(args.output, exiftool=None if args.no_read else find_exiftool(), hash_copies=args.hash)
+    if args.jobs < 1:
+        print("pef verify: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    audit = verify(args.output, exiftool=None if args.no_read else find_exiftool(), hash_copies=args.hash,
+                   jobs=args.jobs)
     print(audit_text(audit))
     return EXIT_OK if audit.passed else EXIT_FILE_ERRORS

@@ -53,6 +53,20 @@ def test_missing_truncated_and_unreadable_outputs_fail(done: Path) -> None:
     ]
 
 
+def test_parallel_readers_find_the_same(done: Path, monkeypatch) -> None:
+    """Outputs read by 3 ExifTool processes, one file per batch: every output read once, every problem found."""
+    from pef import verify as verify_module
+    from pef.exiftool import find_exiftool
+
+    for i in (0, 2):
+        (done / f"IMG_{i}.jpg").write_bytes(b"\xff" * (done / f"IMG_{i}.jpg").stat().st_size)
+    monkeypatch.setattr(verify_module, "BATCH", 1)
+    audit = verify_module.verify(done, exiftool=find_exiftool(), jobs=3)
+    assert audit.outputs_read == 4
+    assert [p.split(":")[0] for p in audit.problems] == ["IMG_0.jpg", "IMG_2.jpg"]
+    assert all("ExifTool cannot read the output" in p for p in audit.problems)
+
+
 def test_changed_unchanged_copy_fails_with_hash(done: Path) -> None:
     orphan = done / "Unprocessed" / "orphan.png"
     data = bytearray(orphan.read_bytes())
