@@ -194,6 +194,19 @@ def make_tiff(path, *, seed=0, size=(64, 48), target_bytes=None) -> Path:
     return _write_bytes(path, _image_bytes("TIFF", seed, size, target_bytes))
 
 
+def make_dng(path, *, seed=0, size=(64, 48), target_bytes=None) -> Path:
+    """A DNG as ExifTool and raw converters identify one: a TIFF carrying DNGVersion
+    and UniqueCameraModel (RGB data rather than a sensor's mosaic, which is all pef
+    needs: it writes metadata, never pixels)."""
+    from PIL.TiffImagePlugin import ImageFileDirectory_v2
+
+    ifd = ImageFileDirectory_v2()
+    ifd[50706] = b"\x01\x04\x00\x00"  # DNGVersion 1.4.0.0
+    ifd.tagtype[50706] = 1  # BYTE
+    ifd[50708] = "pef sample camera"  # UniqueCameraModel, required by the DNG spec
+    return _write_bytes(path, _image_bytes("TIFF", seed, size, target_bytes, tiffinfo=ifd))
+
+
 def make_webp(path, *, seed=0, size=(64, 48), target_bytes=None) -> Path:
     return _write_bytes(path, _image_bytes("WEBP", seed, size, target_bytes))
 
@@ -211,6 +224,8 @@ _VIDEO_FORMATS = {
     ".3gp": ("3gp", "libx264"),
     ".avi": ("avi", "mpeg4"),
     ".mkv": ("matroska", "libx264"),
+    ".mts": ("mpegts", "libx264"),  # AVCHD camcorders
+    ".m2ts": ("mpegts", "libx264"),
 }
 _CODEC_ARGS = {
     "libx264": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
@@ -298,6 +313,7 @@ _IMAGE_MAKERS = {
     ".gif": make_gif,
     ".tif": make_tiff,
     ".tiff": make_tiff,
+    ".dng": make_dng,
     ".webp": make_webp,
 }
 IMAGE_EXTENSIONS = frozenset(_IMAGE_MAKERS)

@@ -13,9 +13,9 @@ from pef.sample import make_jpeg, make_media
 TAKEN = 1562675400  # 2019-07-09 12:30:00 UTC = 21:30 in Tokyo
 TOKYO = {"latitude": 35.6812, "longitude": 139.7671, "altitude": 40.0}
 CAPTION = "東京タワー\n夜景 \"night\" -- 'view'"
-PHOTOS = ["jpg", "png", "heic", "gif", "tif", "webp"]
+PHOTOS = ["jpg", "png", "heic", "gif", "tif", "webp", "dng"]
 VIDEOS = ["mp4", "mov", "m4v", "3gp"]
-SIDECAR_ONLY = ["avi", "mkv"]
+SIDECAR_ONLY = ["avi", "mkv", "mts"]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,9 @@ def test_photo_formats(processed: Path, ext: str) -> None:
         assert t["ExifIFD:OffsetTimeOriginal"] == "+09:00"
         assert t["GPS:GPSLatitudeRef"] == "N"
         assert t["GPS:GPSLongitudeRef"] == "E"
-    if ext in ("jpg", "tif"):
+    if ext == "dng":
+        assert t["File:FileType"] == "DNG" and t["IFD0:DNGVersion"] == "1 4 0 0"  # still a DNG after the write
+    if ext in ("jpg", "tif", "dng"):
         assert t["IPTC:Caption-Abstract"] == CAPTION
         assert t["IPTC:Keywords"] == ["Alice", "Bob"]
     assert int(os.stat(processed / f"file_{ext}.{ext}").st_mtime) == TAKEN
