@@ -49,10 +49,13 @@ def atomic_write_text(path: Path, text: str) -> None:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps would build an encoder per call
+
+
 def dumps(value) -> str:
     """Compact JSON that stays valid UTF-8: lone surrogates as \\uXXXX escapes, which
     json.loads turns back into the same string (so the name's bytes survive)."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = _encode(value)
     if text.isascii():
         return text
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

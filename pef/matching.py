@@ -88,6 +88,7 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, NamedTuple, Sequence
@@ -360,6 +361,11 @@ class EditedSuffixes:
         stem1, idx1 = split_index(n.raw_stem)
         spaced_stem = spaced(stem1)
         folded_stem = fold(stem1)
+        # The original's name is cut from the name as spelled (an NBSP stays an NBSP, so
+        # the spelling still tells " .jpg" from "\xa0.jpg"), which lines up with the
+        # spaced form whenever NFC leaves the length alone.
+        nfc_stem = unicodedata.normalize("NFC", stem1)
+        spelled = stem1 if len(nfc_stem) == len(stem1) else nfc_stem
         bases: list[str] = []
         hit = self._end_re.search(folded_stem) if self._end_re else None
         if hit is not None:
@@ -367,12 +373,12 @@ class EditedSuffixes:
             if len(spaced_stem) > len(suffix):
                 tail = spaced_stem[len(spaced_stem) - len(suffix) :]
                 if fold(tail) == suffix:
-                    bases.append(spaced_stem[: len(spaced_stem) - len(suffix)])
+                    bases.append(spelled[: len(spaced_stem) - len(suffix)])
         if not bases and reaches_media_stem(stem1):
             # Cut by the 47-character limit: "...name-edi". Longest partial suffix first.
             for k in range(min(self._longest_partial, len(spaced_stem) - 1), 0, -1):
                 if fold(spaced_stem[-k:]) in self._partials:
-                    bases.append(spaced_stem[:-k])
+                    bases.append(spelled[:-k])
                     break
         out = []
         for base in bases:

@@ -103,15 +103,16 @@ def split_done(plan: Plan, state: ProcessingState) -> tuple[list[Action], int]:
     """
     todo: list[Action] = []
     done = 0
+    base = f"{state.out_dir}/"  # plain strings: pathlib's joins cost more than the stats at 300k files
     for action in plan.actions:
-        if _is_done(action, state):
+        if _is_done(action, state, base):
             done += 1
         else:
             todo.append(action)
     return todo, done
 
 
-def _is_done(action: Action, state: ProcessingState) -> bool:
+def _is_done(action: Action, state: ProcessingState, base: str) -> bool:
     if action.kind is Kind.SIDECAR:
         record = state.jsons.get(action.source)
     else:
@@ -127,7 +128,7 @@ def _is_done(action: Action, state: ProcessingState) -> bool:
     if action.kind is Kind.WRITE and record.get("sidecar") != action.sidecar:
         return False
     try:
-        size = os.stat(state.out_dir / action.dest).st_size
+        size = os.stat(base + action.dest).st_size
     except OSError:
         return False
     return size == record.get("size")

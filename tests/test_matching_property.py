@@ -154,6 +154,8 @@ _settings = settings(
 @example(["a" * 46 + "b.jpg", "a" * 46 + "bc.jpg"], False, [False], [False], [False])
 # "0-edited.jpg" is 0.jpg's edited copy, not the missing "0-edited.jpeg" under another extension.
 @example(["0.jpg", "0-edited.jpeg"], False, [False, True], [True], [False])
+# Titles told apart only by a space and a no-break space: so are their edited copies.
+@example([" .jpg", "\xa0.jpg"], False, [False], [True], [False])
 def test_google_naming_pairs_back(titles_, supplemental, orphans, edited, split_parts):
     _check(titles_, supplemental, orphans, edited, split_parts)
 
