@@ -23,7 +23,9 @@ media without an index; no "(1)".."(99)" candidates are ever tried.
 
 Lengths are cut in code points, and also in UTF-16 units and UTF-8 bytes (never
 splitting a character) since which one Google uses is not documented; a cut under
-the latter two is weaker evidence than a code-point cut. A sidecar name is only
+the latter two is weaker evidence than a code-point cut: a sidecar reading the
+title confirms in code points drops the readings it confirms only in the others,
+and a media looks past a key found only by weak claims for a later, stronger one. A sidecar name is only
 taken as cut when it reaches the limit, and a media name only compared by its cut
 when it is longer than the cut.
 
@@ -36,7 +38,10 @@ Rules, most specific first (the name recorded in `Pair.rule`)
 2. "truncated": long names. The title's media names, exactly; for a renamed
    item, any media whose name cut at 46 gives the sidecar's cut name.
 3. "no-extension": older exports, `IMG_1234.json` for `IMG_1234.jpg`: the
-   title's name, else any media of a known type with that stem.
+   title's name, else any media of a known type with that stem. Also an item
+   uploaded without an extension: Google adds one to the media only, so the
+   title "2013-08-22" has `2013-08-22.json` or `2013-08-22.supplemental-metadata.json`
+   beside `2013-08-22.png`.
 4. "extension": the same stem with another extension of the family (.jpg
    .jpeg .jpe .jfif, .tif .tiff, .heic .heif), then a HEIC exported as .jpg.
 5. "title": the title of a sidecar whose file name disagrees with it.
@@ -418,9 +423,13 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str, 
     if idx:
         readings += _readings(body, 0, title, t)
     title_decides = any(r.agrees for r in readings)
+    # A reading the title confirms only under a less usual length measure yields to
+    # one it confirms in code points: "X(1).json" of the title "X(1)" is that title's
+    # sidecar, not the duplicate (1) of a title cut to "X" in UTF-8 bytes.
+    strong = any(r.agrees and not r.weak for r in readings)
     claims: list[tuple[str, str, int, str, str, bool]] = []
     for r in readings:
-        if r.agrees or (not title_decides and r.valid):
+        if (r.agrees and not (r.weak and strong)) or (not title_decides and r.valid):
             _claims_of(r, title, claims)
     # 5. The title, when the file name disagrees with it (renamed items).
     if title and not title_decides:
@@ -457,6 +466,7 @@ class _Reading(NamedTuple):
     idx: int
     agrees: bool  # the sidecar's title says the same
     valid: bool  # the name's form allows this reading without the title's support
+    weak: bool = False  # the title agrees only when cut in UTF-16 units or UTF-8 bytes
 
 
 def _readings(x_raw: str, idx: int, title: str, t: str) -> list[_Reading]:
@@ -469,11 +479,16 @@ def _readings(x_raw: str, idx: int, title: str, t: str) -> list[_Reading]:
         valid = tail.lower() == SUPPLEMENTAL or reached
         out.append(_Reading("supplemental", head, idx, bool(title) and fold(head) == t, valid))
     if reached:
-        agrees = bool(title) and any(fold(c) == x for c, _ in cuts(title, SIDECAR_BODY_LIMIT))
-        out.append(_Reading("truncated", x_raw, idx, agrees, True))
-    if not supplemental and split_ext(x_raw)[1][1:].lower() not in MEDIA_EXTENSIONS:
-        agrees = bool(title) and fold(split_ext(title)[0]) == x
-        out.append(_Reading("no-extension", x_raw, idx, agrees, True))
+        measures = [weak for c, weak in cuts(title, SIDECAR_BODY_LIMIT) if fold(c) == x] if title else []
+        out.append(_Reading("truncated", x_raw, idx, bool(measures), True, bool(measures) and all(measures)))
+    # Older exports leave the media's extension out of the sidecar's name; and an item
+    # uploaded without an extension (title "2013-08-22") is exported with one added
+    # ("2013-08-22.png") beside "2013-08-22.json" or "2013-08-22.supplemental-metadata.json".
+    stem_name = head if supplemental else x_raw
+    if _no_media_extension(stem_name):
+        s = fold(stem_name)
+        agrees = bool(title) and (fold(split_ext(title)[0]) == s or (t == s and _no_media_extension(title)))
+        out.append(_Reading("no-extension", stem_name, idx, agrees, not supplemental or valid))
     if not idx and title:
         # "IMG(1).jpg.json" for the duplicate of "IMG.jpg": the index before the
         # extension, as in the media name. Only when the title says so.
@@ -484,6 +499,10 @@ def _readings(x_raw: str, idx: int, title: str, t: str) -> list[_Reading]:
                 if inner and fold(inner_stem + ext) == t:
                     out.append(_Reading(r.kind, inner_stem + ext, inner, True, False))
     return out
+
+
+def _no_media_extension(name: str) -> bool:
+    return split_ext(name)[1][1:].lower() not in MEDIA_EXTENSIONS
 
 
 def _claims_of(r: _Reading, title: str, claims: list) -> None:
@@ -499,7 +518,7 @@ def _claims_of(r: _Reading, title: str, claims: list) -> None:
         # 2. Long names. A title that agrees says exactly which names the media can
         # have; only a renamed item falls back to comparing cut names.
         for e, weak in title_names:
-            add(("tf", fold(e), idx, e, "truncated", weak))
+            add(("tf", fold(e), idx, e, "truncated", weak or r.weak))
         if not r.agrees:
             add(("tp", key, idx, r.name, "truncated", False))
     else:

@@ -253,6 +253,19 @@ def test_rules_order_and_names():
     assert [r.shared for r in RULES] == [False, False, False, True, False, False, True, True]
 
 
+def test_title_without_extension_takes_a_media_with_one():
+    """Google adds an extension to a title that has none, so "0-edited.jpg" is the media of
+    the title "0-edited" (rule no-extension) before it is 0.jpg's edited copy."""
+    result = match(
+        [m("x/0.jpg"), m("x/0-edited.jpg")],
+        [s("x/0.jpg.json", "0.jpg"), s("x/0-edited.json", "0-edited")],
+    )
+    assert {k: (p.sidecar, p.rule) for k, p in result.pairs.items()} == {
+        "x/0.jpg": ("x/0.jpg.json", "exact"),
+        "x/0-edited.jpg": ("x/0-edited.json", "no-extension"),
+    }
+
+
 def test_edited_copy_before_a_changed_extension():
     """Both sidecars could take "0-edited.jpg"; the original's exact name is the stronger evidence."""
     result = match(

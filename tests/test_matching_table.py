@@ -334,6 +334,20 @@ case("no-extension-live-photo",
      {"IMG_1234.HEIC": ("IMG_1234.json", "no-extension"), "IMG_1234.MOV": ("IMG_1234.json", "live-photo")})
 case("no-extension-renamed-title", {"DSC_0042.JPG": None, "DSC_0042.json": "Holiday.jpg"},
      {"DSC_0042.JPG": ("DSC_0042.json", "no-extension")})
+# Uploaded without an extension: Google adds one to the media, not to the title or sidecar
+# (GPTH pull 369, immich-go issue 674).
+case("title-without-extension", {"2013-08-22.png": None, "2013-08-22.json": "2013-08-22"},
+     {"2013-08-22.png": ("2013-08-22.json", "no-extension")})
+case("title-without-extension-supplemental",
+     {"Peanut Butter Balls.jpg": None, "Peanut Butter Balls.supplemental-metadata.json": "Peanut Butter Balls"},
+     {"Peanut Butter Balls.jpg": ("Peanut Butter Balls.supplemental-metadata.json", "no-extension")})
+case("title-without-extension-supplemental-edited",
+     {"2234089303984509579.jpg": None, "2234089303984509579-edited.jpg": 2,
+      "2234089303984509579.supplemental-metadata.json": "2234089303984509579"},
+     {"2234089303984509579.jpg": ("2234089303984509579.supplemental-metadata.json", "no-extension"),
+      "2234089303984509579-edited.jpg": ("2234089303984509579.supplemental-metadata.json", "edited")})
+case("title-with-unknown-extension", {"My.Trip.jpg": None, "My.Trip.json": "My.Trip"},
+     {"My.Trip.jpg": ("My.Trip.json", "no-extension")})
 case("no-extension-not-longer-number", {"IMG_12345.jpg": None, "IMG_1234.json": "IMG_1234.jpg"}, {})
 case("no-extension-two-candidates-title-decides",
      {"IMG_77.jpg": None, "IMG_77.png": 2, "IMG_77.json": "IMG_77.png"},
