@@ -50,6 +50,8 @@ Rules, most specific first (the name recorded in `Pair.rule`)
    with "(N)" before or after: rules 1-5 on the original's name. Rules 1-3 on
    the original's name run before rule 4: "IMG-edited.jpg" beside "IMG.jpg.json"
    is IMG.jpg's edited copy rather than the media of an "IMG-edited.jpeg.json".
+   Last, "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg" anywhere in the
+   export (so the "(1)" numbers IMG's edited copies) takes the sidecar of IMG.jpg.
 7. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp, Pixel .MP and .MP~2) with
    the stem of a photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`,
    `PXL_x.MP` + `PXL_x.MP.jpg.json`, `MVIMG_x.mp4` + `MVIMG_x.jpg.json`.
@@ -351,6 +353,7 @@ class EditedSuffixes:
         # What the 47-character cut may leave of a suffix: "-edi", "-e", "-".
         self._partials = {suffix[:k] for suffix in self.suffixes for k in range(1, len(suffix))}
         self._longest_partial = max((len(p) for p in self._partials), default=0)
+        self.media_keys: frozenset[str] = frozenset()  # every media name of the export, folded
 
     def looks_edited(self, n: MediaName) -> bool:
         stem, _ = split_index(n.raw_stem)
@@ -361,6 +364,17 @@ class EditedSuffixes:
         if n.originals is None:
             n.originals = self._originals(n) if self.suffixes else []
         return n.originals
+
+    def unindexed_originals(self, n: MediaName) -> list[MediaName]:
+        """For "X-edited(1).jpg": "X.jpg", when the export holds X.jpg but no "X(1).jpg",
+        so the "(1)" can only number X's edited copies."""
+        idx1 = split_index(n.raw_stem)[1]
+        if not idx1:
+            return []
+        return [
+            MediaName(base.raw0) for base in self.originals(n)
+            if base.idx == idx1 and base.key not in self.media_keys and base.key0 in self.media_keys
+        ]
 
     def _originals(self, n: MediaName) -> list[MediaName]:
         stem1, idx1 = split_index(n.raw_stem)
@@ -548,18 +562,20 @@ class Rule:
     lookups: Callable[[MediaName, EditedSuffixes], list]
 
 
-def _edited(*primary: Callable) -> Callable[[MediaName, EditedSuffixes], list]:
+def _edited(*primary: Callable, unindexed: bool = False) -> Callable[[MediaName, EditedSuffixes], list]:
     """Lookups of an edited copy: the given primary rules on each name its original may have had."""
 
     def lookups(n: MediaName, edited: EditedSuffixes) -> list[tuple]:
         out: list[tuple] = []
-        for base in edited.originals(n):
+        for base in edited.unindexed_originals(n) if unindexed else edited.originals(n):
             for lookups_of in primary:
                 out.extend(lookups_of(base, edited))
         return out
 
     return lookups
 
+
+_PRIMARY = (_lookups_name, _lookups_truncated, _lookups_no_extension, _lookups_extension, _lookups_title)
 
 # "IMG-edited.jpg" next to "IMG.jpg.json" is the edited copy of IMG.jpg before it is
 # an "IMG-edited.jpeg" whose extension changed: the original's own name is
@@ -573,6 +589,7 @@ RULES: tuple[Rule, ...] = (
     Rule("extension", False, _lookups_extension),
     Rule("title", False, _lookups_title),
     Rule("edited", True, _edited(_lookups_extension, _lookups_title)),
+    Rule("edited", True, _edited(*_PRIMARY, unindexed=True)),
     Rule("live-photo", True, _lookups_live),
 )
 
@@ -623,6 +640,7 @@ class _Matcher:
         self.s_folder = [sc.rel.rpartition("/")[0] for sc in self.sidecars]
         self.s_lfolder = [self._lfolder(f) for f in self.s_folder]
         self.edited = EditedSuffixes([*EDITED_SUFFIXES, *suffixes])
+        self.edited.media_keys = frozenset(m.n.key for m in self.media)
         self.claims: list[list[tuple]] = []
         self.known_keys: set[str] = set()  # every claimed key: a cheap first filter for lookups
         self.index: dict[tuple, list[tuple]] = {}

@@ -249,8 +249,8 @@ def test_fast_path_gives_what_the_general_path_gives(stem, ext, supplemental, sa
 
 def test_rules_order_and_names():
     assert [r.name for r in RULES] == ["name", "truncated", "no-extension", "edited", "extension", "title",
-                                       "edited", "live-photo"]
-    assert [r.shared for r in RULES] == [False, False, False, True, False, False, True, True]
+                                       "edited", "edited", "live-photo"]
+    assert [r.shared for r in RULES] == [False, False, False, True, False, False, True, True, True]
 
 
 def test_title_without_extension_takes_a_media_with_one():

@@ -346,6 +346,15 @@ case("title-without-extension-supplemental-edited",
       "2234089303984509579.supplemental-metadata.json": "2234089303984509579"},
      {"2234089303984509579.jpg": ("2234089303984509579.supplemental-metadata.json", "no-extension"),
       "2234089303984509579-edited.jpg": ("2234089303984509579.supplemental-metadata.json", "edited")})
+# immich-go issue 756: the "(1)" numbers the edited copies when no "IMG(1).jpg" exists.
+case("edited-copy-numbered-without-duplicate",
+     {"IMG_20120216_094016.jpg": None, "IMG_20120216_094016-edited(1).jpg": 2,
+      "IMG_20120216_094016.jpg.supplemental-metadata.json": "IMG_20120216_094016.jpg"},
+     {"IMG_20120216_094016.jpg": ("IMG_20120216_094016.jpg.supplemental-metadata.json", "supplemental"),
+      "IMG_20120216_094016-edited(1).jpg": ("IMG_20120216_094016.jpg.supplemental-metadata.json", "edited")})
+case("edited-copy-of-a-duplicate-without-its-sidecar",
+     {"IMG_5.jpg": None, "IMG_5(1).jpg": 2, "IMG_5-edited(1).jpg": 3, "IMG_5.jpg.json": "IMG_5.jpg"},
+     {"IMG_5.jpg": ("IMG_5.jpg.json", "exact")})
 case("title-with-unknown-extension", {"My.Trip.jpg": None, "My.Trip.json": "My.Trip"},
      {"My.Trip.jpg": ("My.Trip.json", "no-extension")})
 case("no-extension-not-longer-number", {"IMG_12345.jpg": None, "IMG_1234.json": "IMG_1234.jpg"}, {})
