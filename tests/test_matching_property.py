@@ -15,9 +15,9 @@ the publicly known facts and independent of pef:
   the original's sidecar;
 * a split export may put a media file in "Takeout 2" and its sidecar in "Takeout";
 * a title without a media extension ("2013-08-22") may be exported with one
-  added ("2013-08-22.png"): so a sidecar of such a title whose media is missing
-  cannot be told from the sidecar of a media named like it plus an extension,
-  and such layouts are left out.
+  added ("2013-08-22.png"), and a media may lose its extension: so a sidecar
+  whose media is missing cannot be told from that of a media named like its
+  title give or take an extension, and such layouts are left out.
 
 The matcher must give every media its own sidecar, and leave the sidecars whose
 media is missing unpaired.
@@ -68,8 +68,14 @@ def g_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def _without_media_extension(title: str) -> bool:
-    return os.path.splitext(title)[1][1:].lower() not in MEDIA_EXTENSIONS
+def _twins(title: str, media: str) -> bool:
+    """Whether a media file could as well be the missing media of this title: Google
+    adds an extension to a title without one, and a media may lose its own."""
+    t_stem, t_ext = os.path.splitext(title)
+    m_stem, m_ext = os.path.splitext(media)
+    if t_ext[1:].lower() not in MEDIA_EXTENSIONS and g_key(m_stem) == g_key(title):
+        return True
+    return not m_ext and g_key(t_stem) == g_key(media)
 
 
 def layout(titles, supplemental, orphans, edited, split_parts):
@@ -132,8 +138,8 @@ titles = st.builds(lambda b, e, x: (b + e + x)[-120:], _base, _endings, _exts).f
 def _check(titles_, supplemental, orphans, edited, split_parts):
     entries, sidecars, want, orphan_sidecars = layout(titles_, supplemental, orphans, edited, split_parts)
     assume(entries)
-    bare = {g_key(s.title) for s in sidecars if s.rel in orphan_sidecars and _without_media_extension(s.title)}
-    assume(not any(g_key(os.path.splitext(e.rel.rpartition("/")[2])[0]) in bare for e in entries))
+    orphan_titles = [s.title for s in sidecars if s.rel in orphan_sidecars]
+    assume(not any(_twins(t, e.rel.rpartition("/")[2]) for t in orphan_titles for e in entries))
     result = match(entries, sidecars)
     got = {m: p.sidecar for m, p in result.pairs.items()}
     assert got == want, result.ambiguities
