@@ -10,8 +10,29 @@ from typing import Callable
 
 from pef.sidecar import BrokenSidecar, JsonKind, OtherJson, Sidecar
 
-# Files that are never media: OS litter and pef's own output markers.
+# Files that are never media: OS litter.
 IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized"})
+# Folders that NAS boxes and operating systems write beside photos: thumbnails and
+# indexes (Synology @eaDir, QNAP .@__thumb), macOS metadata and trash. Copying them
+# would fill Unprocessed/ with thousands of small derivatives.
+IGNORED_FOLDERS = frozenset({
+    "@eadir", ".@__thumb", "__macosx", ".spotlight-v100", ".fseventsd", ".trashes", ".trash",
+    "$recycle.bin", "system volume information", "#recycle", "@recycle", "@recently-snapshot",
+})
+SYSTEM_FOLDER = "system folder (NAS thumbnails, OS index or trash)"
+
+
+def ignore_reason(rel: str) -> str | None:
+    """Why a source path is not an input at all, or None: OS and NAS litter."""
+    parts = rel.split("/")
+    name = parts[-1].lower()
+    if name in IGNORED_NAMES:
+        return "system file"
+    if name.startswith("._"):
+        return "macOS resource fork (AppleDouble), not a photo"
+    if any(p.lower() in IGNORED_FOLDERS for p in parts[:-1]):
+        return SYSTEM_FOLDER
+    return None
 
 
 @dataclass(frozen=True)
@@ -37,8 +58,9 @@ class ScanResult:
 def add_file(result: ScanResult, rel: str, size: int, mtime_ns: int, read_json: Callable[[], JsonKind]) -> None:
     """Sort one file into media, sidecar, other JSON or skipped (JSON content is read only for .json)."""
     name = rel.rpartition("/")[2].lower()
-    if name in IGNORED_NAMES:
-        result.skipped[rel] = "system file"
+    ignored = ignore_reason(rel)
+    if ignored:
+        result.skipped[rel] = ignored
     elif name.endswith(".json"):
         parsed = read_json()
         if isinstance(parsed, Sidecar):
@@ -73,7 +95,10 @@ def _walk(directory: Path | str, prefix: str, skipped: dict[str, str]):
         if stat.S_ISLNK(mode):
             skipped[rel] = "symbolic link (not followed)"
         elif stat.S_ISDIR(mode):
-            yield from _walk(entry.path, rel + "/", skipped)
+            if entry.name.lower() in IGNORED_FOLDERS:
+                skipped[rel] = SYSTEM_FOLDER  # not entered: it may hold thousands of thumbnails
+            else:
+                yield from _walk(entry.path, rel + "/", skipped)
         elif stat.S_ISREG(mode):
             yield rel, entry
         else:

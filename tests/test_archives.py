@@ -151,6 +151,7 @@ def test_hostile_and_legacy_member_names(tmp_path: Path) -> None:
         z.write(jpg, "/abs/olute.jpg")
         z.write(jpg, "C:\\Windows\\drive.jpg")
         z.write(jpg, "Takeout/Été 東京.jpg")  # UTF-8 with the flag set
+        z.writestr("__MACOSX/Takeout/._Été 東京.jpg", b"\x00\x05\x16\x07")  # a zip made on a Mac
     before = archive.read_bytes()
     proc = run_cli("-p", str(archive), "--no-exif", "--output", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -160,6 +161,8 @@ def test_hostile_and_legacy_member_names(tmp_path: Path) -> None:
     }
     assert not (tmp_path / "escape.jpg").exists()
     assert archive.read_bytes() == before  # the archive itself was only read
+    skipped = json.loads((tmp_path / "out" / "report.json").read_text())["skipped"]
+    assert skipped == {"__MACOSX/Takeout/._Été 東京.jpg": "macOS resource fork (AppleDouble), not a photo"}
 
 
 def test_member_name_decoding() -> None:

@@ -147,6 +147,32 @@ def test_names_that_are_not_utf8_keep_their_bytes(src: Path) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_nas_and_os_litter_is_reported_not_copied(src: Path) -> None:
+    """A Takeout kept on a Synology or QNAP box, or copied from a Mac: thumbnails and resource forks are no photos."""
+    album = src / "Trip"
+    make_media(album / "IMG_1.jpg", seed=1)
+    write_sidecar(album / "IMG_1.jpg.json", "IMG_1.jpg", T)
+    for litter in ("@eaDir/IMG_1.jpg/SYNOFILE_THUMB_M.jpg", "@eaDir/IMG_1.jpg/SYNOFILE_THUMB_XL.jpg",
+                   ".@__thumb/s100IMG_1.jpg", "__MACOSX/Trip/._IMG_1.jpg"):
+        make_media(album / litter, seed=2)
+    (album / "._IMG_1.jpg").write_bytes(b"\x00\x05\x16\x07" + b"\x00" * 60)  # AppleDouble header
+    (album / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    proc = run_cli("-p", str(src), "--timezone", "UTC")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = out_of(src)
+    assert tree_files(out) == {
+        "Trip/IMG_1.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt",
+    }
+    assert report_of(out)["skipped"] == {
+        "Trip/.@__thumb": "system folder (NAS thumbnails, OS index or trash)",
+        "Trip/@eaDir": "system folder (NAS thumbnails, OS index or trash)",
+        "Trip/__MACOSX": "system folder (NAS thumbnails, OS index or trash)",
+        "Trip/._IMG_1.jpg": "macOS resource fork (AppleDouble), not a photo",
+        "Trip/Thumbs.db": "system file",
+    }
+    assert "Skipped paths:            5" in proc.stdout
+
+
 def test_names_differing_only_in_case_do_not_overwrite(src: Path) -> None:
     make_media(src / "Unprocessed" / "a.jpg", seed=1)
     make_media(src / "a.jpg", seed=2)

@@ -32,7 +32,7 @@ from pef.matching import MatchResult, match
 from pef.names import fold as pef_fold
 from pef.plan import MAX_NAME_BYTES, RESERVED_TOP, Kind, make_plan
 from pef.report import build_report, summary_text
-from pef.scan import IGNORED_NAMES, MediaEntry, ScanResult
+from pef.scan import IGNORED_FOLDERS, IGNORED_NAMES, MediaEntry, ScanResult
 from pef.sources import Source
 from pef.sidecar import MAX_TIMESTAMP, MIN_TIMESTAMP, BrokenSidecar, OtherJson, Sidecar, parse_json_bytes
 from pef.state import ProcessingState
@@ -282,13 +282,15 @@ FRAGMENTS = [
     "\ufeff", "e\u0301", "é", "ß", "SS", "İ", "ﬁ", "Σ", "ς", "ǰ", "J\u030c", "\u00a0", "\u3000", "\t", "\n", "\r",
     "\\", ":", "*", "?", '"', "<", ">", "|", "~", "#", "%", "Unprocessed", "unprocessed", "UNPROCESSED",
     "report.json", "report.txt", ".pef-tmp", "processing_state.json", "processing_state.journal", "Thumbs.db",
-    ".DS_Store", "metadata", "Takeout", "Takeout 2", "Photos from 2020", "\udc80", "\udcff",
+    ".DS_Store", "metadata", "Takeout", "Takeout 2", "Photos from 2020", "\udc80", "\udcff", "._", "@eaDir",
+    "__MACOSX",
 ]
 # Names the source may hold as a whole (pef's own top-level names among them).
 WHOLE_NAMES = [
     "Unprocessed", "unprocessed", "report.json", "REPORT.JSON", "report.txt", ".pef-tmp", "processing_state.json",
     "processing_state.journal", "Thumbs.db", ".json", "-", "-rf", "--help", "(1)", "a.jpg", "A.JPG", "a.jpg.xmp",
     "a(1).jpg", "IMG_1234.jpg", "IMG_1234(1).jpg", "IMG_1234-edited.jpg", "IMG_1234.HEIC", "IMG_1234.MOV",
+    "@eaDir", "@EADIR", "__MACOSX", "._IMG_1234.jpg", "#recycle",
 ]
 EXTS = [".jpg", ".JPG", ".jpeg", ".heic", ".png", ".mp4", ".MOV", ".MP", ".gif", "", ".tar.gz", ".xmp"]
 
@@ -521,13 +523,18 @@ def _check_tree(root: Path, keep: tuple[bool, ...] = (True,)) -> None:
     written = json.loads("".join(json_lines(report)).encode("utf-8"))
     assert set(written["media"]) == set(media_rels)
     for rel, kind in disk.items():
+        parts = rel.split("/")
+        litter = next((i for i, p in enumerate(parts[:-1]) if p.lower() in IGNORED_FOLDERS), None)
+        if litter is not None:  # the walk skips the whole folder, once
+            assert "/".join(parts[: litter + 1]) in report["skipped"], (rel, report["skipped"])
+            continue
         where = [
             section for section, keys in (("media", report["media"]), ("sidecars", sidecar_keys),
                                           ("other_json", other_json), ("skipped", report["skipped"])) if rel in keys
         ]
         assert len(where) == 1, (rel, kind, where)
         name = rel.rpartition("/")[2]
-        if kind != "file" or name.lower() in IGNORED_NAMES:
+        if kind != "file" or name.lower() in IGNORED_NAMES or name.startswith("._"):
             assert where == ["skipped"], (rel, kind, where)
         elif name.lower().endswith(".json"):
             assert where[0] in ("sidecars", "other_json"), (rel, where)
@@ -684,7 +691,7 @@ def _first(stem: str) -> str:
 def test_sidecar_not_given_to_unrelated_name(t_stem, t_ext, u_stem, u_ext, naming, u_elsewhere) -> None:
     t_name, u_name = (t_stem + t_ext).replace("/", "_"), (u_stem + u_ext).replace("/", "_")
     for n in (t_name, u_name):
-        assume(not n.lower().endswith(".json") and n.lower() not in IGNORED_NAMES)
+        assume(not n.lower().endswith(".json") and n.lower() not in IGNORED_NAMES and not n.startswith("._"))
     # U is not T, an edited form, a duplicate "(N)", a Live Photo video, nor a cut of T: stems differ at once.
     assume(_first(t_stem) and _first(u_stem) and _first(t_stem) != _first(u_stem))
     assume(not (naming == "title-only" and pef_fold(u_name).startswith("renamed")))
