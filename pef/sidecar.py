@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # A real sidecar is a few KB; anything far larger is not one and must not be
@@ -220,8 +220,11 @@ def _flag(data: dict, key: str, warnings: list[str]) -> bool:
 def to_record(parsed: JsonKind) -> list:
     """A JSON-ready form of a parsed file, for the scan cache (`from_record` reverses it)."""
     if isinstance(parsed, Sidecar):
-        fields = asdict(parsed)
+        # Shallow: dataclasses.asdict deep-copies every field (38 µs a sidecar against 2 µs).
+        fields = dict(parsed.__dict__)
         fields.pop("rel")
+        if parsed.geo is not None:
+            fields["geo"] = dict(parsed.geo.__dict__)
         return ["sidecar", fields]
     if isinstance(parsed, BrokenSidecar):
         return ["broken", parsed.error]
