@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-exif", action="store_true", help="only copy files and set file times (no ExifTool needed)")
     p.add_argument("--dry-run", action="store_true", help="write nothing; print the plan's summary")
     p.add_argument("--report", type=Path, metavar="FILE", help="with --dry-run: write the full plan as JSON to FILE")
-    p.add_argument("--resume", action="store_true", help="continue in the latest output folder of this source")
+    p.add_argument("--resume", action="store_true", help="continue in the latest output folder of this source, with that run's options unless given again")
     p.add_argument("--force", action="store_true", help="ignore any saved state and reprocess everything")
     p.add_argument("--output", type=Path, metavar="PATH", help="use exactly this output folder (resumes if it has a state)")
     p.add_argument("--retry-errors", action="store_true", help="on resume, redo files that failed before")
