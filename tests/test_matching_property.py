@@ -136,9 +136,9 @@ _exts = st.sampled_from([".jpg", ".JPG", ".jpeg", ".heic", ".HEIC", ".mp4", ".MO
 
 
 def _plausible(title: str) -> bool:
-    # A title whose "extension" is itself a duplicate index ("0.(1)") has no single
-    # Google naming: the index would go before an extension that is an index.
-    return title.strip() != "" and re.fullmatch(r"\.\(\d+\)", os.path.splitext(title)[1]) is None
+    # A title whose "extension" ends in a duplicate index ("0.(1)", "0.0(1)") has no
+    # single Google naming: the index would go before an extension that holds one.
+    return title.strip() != "" and re.search(r"\(\d+\)\Z", os.path.splitext(title)[1]) is None
 
 
 titles = st.builds(lambda b, e, x: (b + e + x)[-120:], _base, _endings, _exts).filter(_plausible)
