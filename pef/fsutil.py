@@ -44,12 +44,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8", "backslashreplace"))
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps would build an encoder per call
+
 # A file name's bytes that are not UTF-8 reach Python as lone surrogates
 # (U+DC80-U+DCFF); written raw they would make the file invalid UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps would build an encoder per call
 
 
 def dumps(value) -> str:

@@ -25,9 +25,9 @@ Lengths are cut in code points, and also in UTF-16 units and UTF-8 bytes (never
 splitting a character) since which one Google uses is not documented; a cut under
 the latter two is weaker evidence than a code-point cut: a sidecar reading the
 title confirms in code points drops the readings it confirms only in the others,
-and a media looks past a key found only by weak claims for a later, stronger one. A sidecar name is only
-taken as cut when it reaches the limit, and a media name only compared by its cut
-when it is longer than the cut.
+and a media looks past a key found only by weak claims for a later, stronger one.
+A sidecar name is only taken as cut when it reaches the limit, and a media name
+only compared by its cut when it is longer than the cut.
 
 Rules, most specific first (the name recorded in `Pair.rule`)
 ------------------------------------------------------------
@@ -469,7 +469,7 @@ def _common_case(x_raw: str, idx: int, t: str) -> tuple | None:
     else:
         return None
     # With a media extension, the no-extension reading does not apply; short, no cut does.
-    if split_ext(name)[1][1:].lower() not in MEDIA_EXTENSIONS or SUPPLEMENTAL.startswith(split_ext(name)[1][1:].lower()):
+    if _no_media_extension(name) or SUPPLEMENTAL.startswith(split_ext(name)[1][1:].lower()):
         return None
     return ("n", name.lower(), 0, name, rule, False)
 

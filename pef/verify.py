@@ -38,7 +38,9 @@ class Audit:
         return not self.problems
 
 
-def verify(out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = False, jobs: int = 1) -> Audit:
+def verify(
+    out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = False, jobs: int = 1, batch: int = BATCH
+) -> Audit:
     state = ProcessingState.load(out_dir)
     if not state.exists or not state.data.get("source_path"):
         return Audit(None, problems=[f"{out_dir} holds no pef state file (processing_state.json)"])
@@ -52,7 +54,7 @@ def verify(out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = Fa
     audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in _fed(state))
     audit.unused_sidecars += sorted(b.rel for b in found.broken)
     if exiftool:
-        _read_all(exiftool, to_read, out_dir, audit, jobs)
+        _read_all(exiftool, to_read, out_dir, audit, jobs, batch)
     return audit
 
 
@@ -104,9 +106,11 @@ def _check_one(base, out_dir, source, media, record, owners, audit, hash_copies)
     return path if size else None
 
 
-def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jobs: int) -> None:
+def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jobs: int, batch: int) -> None:
     """Every output read by ExifTool: reading is CPU-bound (about 2 ms a file), so `jobs` processes share it."""
-    batches = [[p for p in paths[i : i + BATCH] if "\n" not in p] for i in range(0, len(paths), BATCH)]
+    batches = [[p for p in paths[i : i + batch] if "\n" not in p] for i in range(0, len(paths), batch)]
+    if not batches:
+        return
     todo = iter(batches)
     lock = threading.Lock()
 
@@ -132,8 +136,9 @@ def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jo
         finally:
             tool.close()
 
-    with ThreadPoolExecutor(max(1, min(jobs, len(batches)))) as pool:
-        results = [pool.submit(worker) for _ in range(max(1, min(jobs, len(batches))))]
+    readers = max(1, min(jobs, len(batches)))
+    with ThreadPoolExecutor(readers) as pool:
+        results = [pool.submit(worker) for _ in range(readers)]
     for future in results:
         read, problems = future.result()
         audit.outputs_read += read

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli, write_sidecar
+from pef.exiftool import find_exiftool
 from pef.sample import make_media
+from pef.verify import verify
 
 T = 1546300800
 
@@ -53,15 +55,11 @@ def test_missing_truncated_and_unreadable_outputs_fail(done: Path) -> None:
     ]
 
 
-def test_parallel_readers_find_the_same(done: Path, monkeypatch) -> None:
+def test_parallel_readers_find_the_same(done: Path) -> None:
     """Outputs read by 3 ExifTool processes, one file per batch: every output read once, every problem found."""
-    from pef import verify as verify_module
-    from pef.exiftool import find_exiftool
-
     for i in (0, 2):
         (done / f"IMG_{i}.jpg").write_bytes(b"\xff" * (done / f"IMG_{i}.jpg").stat().st_size)
-    monkeypatch.setattr(verify_module, "BATCH", 1)
-    audit = verify_module.verify(done, exiftool=find_exiftool(), jobs=3)
+    audit = verify(done, exiftool=find_exiftool(), jobs=3, batch=1)
     assert audit.outputs_read == 4
     assert [p.split(":")[0] for p in audit.problems] == ["IMG_0.jpg", "IMG_2.jpg"]
     assert all("ExifTool cannot read the output" in p for p in audit.problems)
