@@ -88,27 +88,36 @@ class Interrupts:
 
     def __init__(self) -> None:
         self.requested = False
+        self.resume_hint = ""  # the command that continues the run, once it is known
 
     def install(self) -> None:
         signal.signal(signal.SIGINT, self._handle)
         signal.signal(signal.SIGTERM, self._handle)
+
+    def settle(self) -> None:
+        """Everything is saved: from here a signal must not kill the process while Python shuts down
+        (it restores the default handlers then), so the exit code stays the one main returned."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def _handle(self, signum, frame) -> None:
         if self.requested:
             from pef.exiftool import kill_all
 
             kill_all()
-            sys.stderr.write("\nStopped at once. The saved progress is intact; resume with the same command.\n")
+            hint = f" Resume with: {self.resume_hint}" if self.resume_hint else ""
+            sys.stderr.write(f"\nStopped at once. The progress recorded so far is kept.{hint}\n")
+            sys.stderr.flush()
             os._exit(EXIT_INTERRUPTED)
         self.requested = True
         sys.stderr.write("\n\nInterrupted! Saving progress...\n")
 
 
-def resume_command(args: argparse.Namespace) -> str:
-    """The command that continues this run, ready to paste."""
+def resume_command(args: argparse.Namespace, out_dir: Path | None = None) -> str:
+    """The command that continues this run, ready to paste (in exactly out_dir, once it is claimed)."""
     parts = _program_name()
-    if args.output:
-        parts += ["--output", str(args.output.resolve())]
+    if args.output or out_dir is not None:
+        parts += ["--output", str((args.output or out_dir).resolve())]
     else:
         parts.append("--resume")
         if args.destination:
@@ -144,12 +153,26 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl+C is handled from the first moment; the heavier modules are imported after.
     interrupts = Interrupts()
     interrupts.install()
+    try:
+        return _main(argv, interrupts)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        if argv is None:  # the real command, not a call from a test
+            interrupts.settle()
+
+
+def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
     _tolerant_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["verify"]:
         return verify_main(argv[1:])
     argv = _join_dash_values(argv)
     args = build_parser().parse_args(argv)
+    from pef.execute import FULL_ERRNOS, FatalError
     from pef.exiftool import ExifToolError
     from pef.pipeline import Interrupted, RunConfig, run
     from pef.progress import TerminalObserver
@@ -176,8 +199,16 @@ def main(argv: list[str] | None = None) -> int:
         fix_extensions=args.fix_extensions,
         inherit=_options_not_given(argv),
     )
+    chosen: list[Path] = []
+
+    class Observer(TerminalObserver):
+        def output_chosen(self, out: Path) -> None:
+            chosen.append(out)
+            interrupts.resume_hint = resume_command(args, out)
+
+    observer = Observer(args.verbose)
     try:
-        result = run(config, TerminalObserver(args.verbose), stop=lambda: interrupts.requested)
+        result = run(config, observer, stop=lambda: interrupts.requested)
     except Interrupted:
         print("Stopped before any file was written.", file=sys.stderr)
         print(f"Resume with: {resume_command(args)}")
@@ -185,27 +216,37 @@ def main(argv: list[str] | None = None) -> int:
     except (RunRefused, ExifToolError) as exc:
         print(f"pef: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except FatalError as exc:
+        print(f"pef: {exc}", file=sys.stderr)
+        return EXIT_STOPPED
     except OSError as exc:
-        print(f"pef: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        where = f": {exc.filename}" if exc.filename else ""
+        if exc.errno in FULL_ERRNOS:
+            print(f"pef: The output disk is full ({exc.strerror}{where}). Free some space, then run again.", file=sys.stderr)
+            return EXIT_STOPPED
+        print(f"pef: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
-    return _finish(args, result)
+    return _finish(args, result, chosen[0] if chosen else None)
 
 
-def _finish(args: argparse.Namespace, result) -> int:
+def _finish(args: argparse.Namespace, result, out_dir: Path | None) -> int:
     from pef.report import write_json
 
     print(result.summary)
     for line in result.messages:
         print(line, file=sys.stderr)
+    for line in result.save_failed:
+        print(f"pef: {line}", file=sys.stderr)
     if args.dry_run and args.report:
         write_json(args.report, result.report)
         print(f"Full plan written to {args.report}")
     if result.out_dir is not None:
         print(f"Report: {result.out_dir / 'report.txt'} (details in report.json)")
-    if result.fatal or result.interrupted:
-        print(f"Progress saved. Resume with: {resume_command(args)}")
+    if result.fatal or result.interrupted or result.save_failed:
+        saved = "Progress is in the journal" if result.save_failed else "Progress saved"
+        print(f"{saved}. Resume with: {resume_command(args, out_dir)}")
         print(f"Processed: {result.progress}")
-        return EXIT_STOPPED if result.fatal else EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED if result.interrupted and not (result.fatal or result.save_failed) else EXIT_STOPPED
     if result.already_done and result.report["summary"]["done"] == result.already_done:
         print("Everything was already done; nothing to do.")
     return EXIT_FILE_ERRORS if result.errors else EXIT_OK

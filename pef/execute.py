@@ -48,6 +48,28 @@ class ExecOptions:
     timeout: float = 300.0
 
 
+def output_fault(out_root: Path, exc: OSError) -> FatalError | None:
+    """The fault behind exc when it will fail every following file too; None when it is one file's."""
+    if exc.errno in FULL_ERRNOS:
+        return DiskFull(exc.strerror or str(exc))
+    if exc.errno == errno.EROFS:
+        return FatalError(f"the output folder {out_root} became read-only")
+    if not out_root.is_dir():
+        return FatalError(f"the output folder {out_root} is gone")
+    # Every output passes through the temporary folder: if a file cannot be made there, no file can.
+    tmp_dir = out_root / TMP_DIR_NAME
+    probe = (tmp_dir if tmp_dir.is_dir() else out_root) / f"probe-{uuid.uuid4().hex}"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        os.unlink(probe)
+    except OSError as failed:
+        return FatalError(
+            f"pef can no longer write into the output folder {out_root} ({failed.strerror or failed}). "
+            "Make it writable again, then resume"
+        )
+    return None
+
+
 class Worker:
     """Turns one action into its output file; owned by one thread."""
 
@@ -67,6 +89,7 @@ class Worker:
     def process(self, action: Action) -> Entry:
         entry = Entry(action.source, action.kind.value, "success", action.dest, sidecar=action.sidecar)
         try:
+            self._remove_replaced(action)
             if action.kind is Kind.SIDECAR:
                 self._copy_sidecar(action, entry)
             elif action.kind is Kind.COPY:
@@ -77,10 +100,9 @@ class Worker:
         except OSError as exc:
             if exc.errno in FULL_ERRNOS:
                 raise DiskFull(f"{exc.strerror} while writing {action.dest}") from exc
-            if exc.errno == errno.EROFS:
-                raise FatalError(f"the output folder {self.out_root} became read-only") from exc
-            if not self.out_root.is_dir():
-                raise FatalError(f"the output folder {self.out_root} is gone") from exc
+            fault = output_fault(self.out_root, exc)
+            if fault is not None:
+                raise fault from exc
             entry.status, entry.error, entry.output_file = "error", _describe_os_error(exc, action), None
             return entry
         changed = self._changed_since_scan(action)
@@ -99,6 +121,14 @@ class Worker:
         if size != action.size:
             return f"the source changed during the run ({action.size} bytes when scanned, {size} now); redo with --retry-errors"
         return None
+
+    def _remove_replaced(self, action: Action) -> None:
+        # Before the new output exists: a crash in between leaves the old record pointing at a
+        # missing file, which a resume redoes, never two copies of one source.
+        for rel in action.replaces:
+            path = self.out_root / rel
+            if path.is_file() or path.is_symlink():
+                path.unlink(missing_ok=True)
 
     # ----- per kind ------------------------------------------------------
     def _copy_sidecar(self, action: Action, entry: Entry) -> None:

@@ -12,6 +12,9 @@ from typing import Iterable, Iterator
 # Every temporary file pef makes in an output lives here, so cleaning up after
 # a crash is removing one folder, never a hunt through the tree.
 TMP_DIR_NAME = ".pef-tmp"
+# Atomic saves of pef's own files (state, report) sit beside their target until renamed;
+# a run cleans any a kill left behind, under its lock (see pipeline).
+SAVE_PREFIX = ".pef-save-"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -21,7 +24,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes | str]) -> None:
     """Like atomic_write_bytes, for content made piece by piece (never held whole in memory)."""
-    fd, tmp = tempfile.mkstemp(prefix=".pef-save-", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=SAVE_PREFIX, dir=path.parent)
     try:
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the report from other users
         with os.fdopen(fd, "wb", buffering=1 << 20) as f:

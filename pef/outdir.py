@@ -19,6 +19,24 @@ def new_output_dir(name: str, base: Path) -> Path:
     return candidate
 
 
+def claim_new_output_dir(name: str, base: Path) -> Path:
+    """Create and return the first free `<name>_pefProcessed(N)` in base.
+
+    Creating the folder is the claim: of two runs started together, each
+    gets its own folder, because mkdir succeeds for only one of them.
+    """
+    base.mkdir(parents=True, exist_ok=True)
+    first = base / (name + SUFFIX)
+    candidate, n = first, 0
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = first.with_name(f"{first.name}({n})")
+
+
 def find_latest_output(name: str, base: Path) -> Path | None:
     """The `<name>_pefProcessed(N)` folder in base whose state file was saved last."""
     pattern = re.compile(re.escape(name + SUFFIX) + r"(\(\d+\))?")

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Callable
 
 from pef import __version__, scancache
-from pef.exiftool import ExifToolMissing, find_exiftool
-from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, run_actions
+from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool
+from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, output_fault, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
-from pef.fsutil import TMP_DIR_NAME, is_within
+from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME, is_within
+from pef.lock import OutputInUse, OutputLock
 from pef.matching import DEFAULT_SUFFIXES, match
 from pef.plan import Plan, make_plan
 from pef.report import build_report, summary_text, write_report
@@ -27,11 +28,14 @@ from pef.resume import (
     check_state_fits,
     choose_output,
     forget_for_redo,
+    recorded_extras,
     recorded_outputs,
+    refuse_foreign,
     split_done,
 )
 from pef.sources import Source, SourceError
-from pef.state import ProcessingState
+from pef.outdir import SUFFIX, claim_new_output_dir
+from pef.state import ProcessingState, StateError
 from pef.tags import MetadataOptions
 from pef.timezones import load_zone
 from pef.verify import Audit, audit_outputs
@@ -95,6 +99,9 @@ class Observer:
 
     def end_phase(self) -> None: ...
 
+    def output_chosen(self, out: Path) -> None:
+        """The output folder is claimed and locked; anything stopped from now on resumes there."""
+
 
 @dataclass
 class RunResult:
@@ -105,6 +112,8 @@ class RunResult:
     fatal: str | None = None
     already_done: int = 0
     messages: list[str] = field(default_factory=list)
+    # Saves of the state or report that failed: the run is resumable but did not end cleanly.
+    save_failed: list[str] = field(default_factory=list)
     audit: Audit | None = None
 
     @property
@@ -122,16 +131,30 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     started = time.time()
     source = _open(config)
     choice = _choose_output(config, source, observer)
-    out = choice.path
-    state = ProcessingState.load(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
+    if config.dry_run:
+        return _run_in(config, source, choice, choice.path, observer, stop, started)
+    out, lock = _claim(choice)
+    observer.output_chosen(out)
+    try:
+        return _run_in(config, source, choice, out, observer, stop, started)
+    finally:
+        lock.release()
+        if choice.new:
+            _remove_if_unused(out)
+
+
+def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: Observer, stop, started: float):
+    state = _load_state(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
     for note in state.recovery:
         observer.message(note)
-    if choice.resume:
+    if choice.resume or choice.reprocess_all:
         config = _inherit_options(config, state, observer)
     exiftool = _find_exiftool(config)
     found = _scan(source, observer, stop, scancache.load(out) if state.exists else None)
     if choice.resume:
-        check_state_fits(state, source.identity(), config.recorded_options())
+        moved = check_state_fits(state, source.identity(), config.recorded_options(), found.json_files.keys() | {m.rel for m in found.media})
+        if moved:
+            observer.message(moved)
     matched, plan = _match_and_plan(config, source, found, state, observer)
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
@@ -152,8 +175,51 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
         try:
             write_report(out, result.report, result.summary)
         except OSError as exc:
-            result.messages.append(f"Could not write the report into {out}: {exc.strerror or exc}")
+            result.save_failed.append(
+                f"Could not write the report into {out}: {exc.strerror or exc}. A resume writes it again."
+            )
     return result
+
+
+def _claim(choice: OutputChoice) -> tuple[Path, OutputLock]:
+    """Create (for a new folder: race-free) and lock the output folder, then clear what a killed run left."""
+    try:
+        if choice.new:
+            out = claim_new_output_dir(choice.path.name.rpartition(SUFFIX)[0], choice.path.parent)
+        else:
+            out = choice.path
+            out.mkdir(parents=True, exist_ok=True)
+        lock = OutputLock(out)
+        lock.acquire()
+    except OutputInUse as exc:
+        raise RunRefused(str(exc)) from None
+    except OSError as exc:
+        if exc.errno in FULL_ERRNOS:
+            raise FatalError(_disk_full(choice.path, exc, 0)) from None
+        raise RunRefused(f"Cannot create the output folder {choice.path}: {exc.strerror or exc}.") from None
+    # Only a run holding the lock may do this: another run's files in flight are never touched.
+    shutil.rmtree(out / TMP_DIR_NAME, ignore_errors=True)
+    for leftover in out.glob(SAVE_PREFIX + "*"):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
+    return out, lock
+
+
+def _remove_if_unused(out: Path) -> None:
+    """A new folder the run stopped before using (refused, interrupted in the scan) is not left behind."""
+    try:
+        out.rmdir()  # only succeeds when empty
+    except OSError:
+        pass
+
+
+def _load_state(out: Path) -> ProcessingState:
+    try:
+        return ProcessingState.load(out)
+    except StateError as exc:
+        raise RunRefused(str(exc)) from None
 
 
 def _open(config: RunConfig) -> Source:
@@ -181,6 +247,10 @@ def _find_exiftool(config: RunConfig) -> str | None:
     exiftool = find_exiftool()
     if exiftool is None:
         raise ExifToolMissing()
+    try:
+        exiftool_version(exiftool)  # one quick run: a wrong path is refused now, not once per file
+    except ExifToolError as exc:
+        raise ExifToolError(f"{exc}\nCheck PEF_EXIFTOOL or the installation, or run with --no-exif.") from None
     return exiftool
 
 
@@ -215,6 +285,7 @@ def _choose_output(config: RunConfig, source: Source, observer: Observer) -> Out
     choice = choose_output(source.name, base, _resolved(config.output), config.resume, config.force)
     if source.folder is not None:
         _check_not_nested(source.folder, choice.path)
+    refuse_foreign(choice, config.force)
     if not config.dry_run:
         _check_writable(choice.path)
     if choice.message:
@@ -226,7 +297,7 @@ def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingS
     observer.start_phase("Matching and planning", total=None)
     matched = match(found.media, found.sidecars, config.all_suffixes)
     renames = _extension_fixes(source, found) if config.fix_extensions else None
-    plan = make_plan(found, matched, recorded_outputs(state), renames)
+    plan = make_plan(found, matched, recorded_outputs(state), renames, recorded_extras(state))
     observer.advance(len(plan.actions))
     observer.end_phase()
     return matched, plan
@@ -243,15 +314,7 @@ def _what_is_left(config: RunConfig, plan: Plan, state: ProcessingState, observe
 
 
 def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state, observer, stop, result) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     tmp_dir = out / TMP_DIR_NAME
-    shutil.rmtree(tmp_dir, ignore_errors=True)  # leftovers of an interrupted run
-    tmp_dir.mkdir()
-    state.begin(source.identity(), config.recorded_options(), len(found.sidecars) + len(found.broken), reset=False)
-    state.set_stats(skipped=done)
-    state.save()
-    if found.cache_misses or not (out / scancache.CACHE_FILE).exists():
-        scancache.save(out, found)
     opts = ExecOptions(
         no_exif=config.no_exif,
         jobs=config.jobs,
@@ -260,12 +323,19 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         timeout=config.timeout,
     )
     sidecars = {s.rel: s for s in found.sidecars}
-    needed, free = sum(a.size for a in todo), shutil.disk_usage(out).free
-    if needed > free:
-        observer.message(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
+    needed = sum(a.size for a in todo)
     observer.start_phase("Overall progress", total=len(plan.actions), initial=done)
     last_flush = time.monotonic()
     try:
+        tmp_dir.mkdir(exist_ok=True)
+        state.begin(source.identity(), config.recorded_options(), len(found.sidecars) + len(found.broken), reset=False)
+        state.set_stats(skipped=done)
+        state.save()
+        if found.cache_misses or not (out / scancache.CACHE_FILE).exists():
+            scancache.save(out, found)
+        free = shutil.disk_usage(out).free
+        if needed > free:
+            observer.message(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
         actions = source.prepared(todo, tmp_dir, lambda a: a.source)
         for entry in run_actions(actions, lambda: Worker(source, out, sidecars, opts), config.jobs, stop):
             state.record(entry)
@@ -277,16 +347,15 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
                 last_flush = now
             if state.journaled_since_save >= max(FOLD_MIN, FOLD_SHARE * len(state.media)):
                 state.save()
-    except (DiskFull, OSError) as exc:
-        if not isinstance(exc, DiskFull) and exc.errno not in FULL_ERRNOS:
+    except (FatalError, OSError) as exc:
+        fault = exc if isinstance(exc, FatalError) else output_fault(out, exc)
+        if fault is None:
             raise
-        left = sum(a.size for a in todo if a.source not in state.media)
-        result.fatal = (
-            f"The output disk is full ({exc}). About {_mb(left)} more are needed, "
-            f"{_mb(shutil.disk_usage(out).free)} are free. Free some space, then resume."
-        )
-    except FatalError as exc:
-        result.fatal = str(exc)
+        if isinstance(fault, DiskFull):
+            left = sum(a.size for a in todo if a.source not in state.media)
+            result.fatal = _disk_full(out, exc, left)
+        else:
+            result.fatal = str(fault)
     finally:
         observer.end_phase()
         result.interrupted = stop() and result.fatal is None
@@ -295,9 +364,22 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         try:
             state.save()
         except OSError as exc:
-            # The journal keeps what was flushed; anything newer is redone in place on resume.
-            result.messages.append(f"Could not save the state file: {exc.strerror or exc}")
+            # The journal keeps every finished file; a resume folds it in.
+            result.save_failed.append(
+                f"Could not save the state file {state.path}: {exc.strerror or exc}. "
+                f"The finished files are recorded in {state.journal_path.name}, which a resume reads."
+            )
         state.close()
+
+
+def _disk_full(out: Path, exc: Exception, left: int) -> str:
+    try:
+        free = _mb(shutil.disk_usage(out if out.exists() else out.parent).free)
+    except OSError:
+        free = "no space"
+    needed = f" About {_mb(left)} more are needed, {free} are free." if left else f" {free} are free."
+    reason = getattr(exc, "strerror", None) or exc
+    return f"The output disk is full ({reason}).{needed} Free some space, then resume."
 
 
 def _mb(n: int) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
-from pef.fsutil import TMP_DIR_NAME
+from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME
+from pef.lock import LOCK_FILE
 from pef.matching import MatchResult
 from pef.scan import ScanResult
 
@@ -21,9 +22,17 @@ UNPROCESSED = "Unprocessed"
 # Names pef itself writes at the top of the output.
 RESERVED_TOP = (
     "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
-    "report.json", "report.txt", TMP_DIR_NAME,
+    "report.json", "report.txt", TMP_DIR_NAME, LOCK_FILE,
 )
 _RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED_TOP)
+
+
+def is_own_file(top_name: str) -> bool:
+    """A name at the top of an output folder that pef itself writes (outputs aside)."""
+    return (
+        _fold(top_name) in _RESERVED_FOLDED
+        or top_name.startswith((SAVE_PREFIX, "processing_state.json.corrupt-"))
+    )
 MAX_NAME_BYTES = 255
 
 
@@ -41,6 +50,9 @@ class Action:
     size: int
     sidecar: str | None = None  # for WRITE: the sidecar that feeds it
     rule: str | None = None  # for WRITE: the matching rule that paired it
+    # Outputs an earlier run made for this file (or its sidecar) at a path the plan no longer
+    # uses: removed before the new output is written, so a resume never leaves a second copy.
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass
@@ -56,11 +68,15 @@ def make_plan(
     matched: MatchResult,
     recorded: Mapping[str, str] | None = None,
     renames: Mapping[str, str] | None = None,
+    recorded_extras: Mapping[str, Sequence[str]] | None = None,
 ) -> Plan:
     """One action per source media file and per unpaired sidecar, with unique output paths.
 
-    `recorded` maps source paths to the outputs an earlier run gave them; those
-    are kept so adding files to the source never renames finished outputs.
+    `recorded` maps source paths to the outputs an earlier run gave them; one
+    in the folder this run would choose is kept, so adding files to the source
+    never renames finished outputs, while a file whose pairing changed (now
+    paired, or no longer) moves to where a fresh run would put it.
+    `recorded_extras` lists files an earlier run wrote beside an output (XMP).
     `renames` gives media files a new name (--fix-extensions) in the same folder.
     """
     recorded = recorded or {}
@@ -81,13 +97,39 @@ def make_plan(
     dests: dict[str, str] = {}
     for kind, rel, *_ in wanted:
         old = recorded.get(rel)
-        if old is not None and _is_safe(old) and taken.claim(old, kind):
+        if old is not None and _is_safe(old) and _folder(old) == _folder(natural[rel]) and taken.claim(old, kind):
             dests[rel] = old
-    for kind, rel, *_ in wanted:
+    # A file keeping its own name goes first: a renamed one (--fix-extensions) never pushes it to "(1)".
+    for kind, rel, *_ in sorted(wanted, key=lambda w: w[1] in renames):
         if rel not in dests:
             dests[rel] = taken.claim_free(natural[rel], kind)
-    actions = [Action(kind, rel, dests[rel], size, sidecar, rule) for kind, rel, size, sidecar, rule in wanted]
+    stale = _stale_outputs(recorded, recorded_extras or {}, dests)
+    actions = []
+    for kind, rel, size, sidecar, rule in wanted:
+        replaces = stale.pop(rel, [])
+        if sidecar is not None:
+            replaces += stale.pop(sidecar, [])  # its copy in Unprocessed/ from when it fed nothing
+        actions.append(Action(kind, rel, dests[rel], size, sidecar, rule, tuple(replaces)))
     return Plan(actions)
+
+
+def _stale_outputs(
+    recorded: Mapping[str, str], extras: Mapping[str, Sequence[str]], dests: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """Per source, the recorded outputs no planned output uses (compared as a case-insensitive disk would)."""
+    planned = {_fold(d) for d in dests.values()}
+    planned |= {_fold(d + ".xmp") for d in dests.values()}
+    stale: dict[str, list[str]] = {}
+    for rel, old in recorded.items():
+        if dests.get(rel) == old or not _is_safe(old) or _fold(old) in planned:
+            continue
+        files = [old, *(e for e in extras.get(rel, ()) if _is_safe(e) and _fold(e) not in planned)]
+        stale[rel] = files
+    return stale
+
+
+def _folder(dest: str) -> str:
+    return _fold(dest.rpartition("/")[0])
 
 
 def _natural_dest(kind: Kind, rel: str, new_name: str | None) -> str:

@@ -47,7 +47,7 @@ class Entry:
     source: str
     kind: str  # "write" | "copy" | "sidecar"
     status: str  # "success" | "error" | "not_found"
-    output_file: str | None
+    output_file: str | None = None  # None: the file failed before any output existed
     size: int | None = None  # size of output_file when it was finished
     sidecar: str | None = None
     extra_files: list[str] = field(default_factory=list)  # e.g. an XMP sidecar beside the output
@@ -61,7 +61,9 @@ class Entry:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> "Entry":
+    def from_json(cls, data) -> "Entry":
+        if not isinstance(data, dict):
+            raise TypeError("a journal line that is not an object")
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)
 
@@ -101,13 +103,16 @@ class ProcessingState:
     def _load_file(self) -> None:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or not isinstance(data.get("media", {}), dict):
-                raise ValueError("not a pef state")
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
             version = data.get("version")
-            if version != FORMAT_VERSION:
+            if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
                 raise StateError(
-                    f"{self.path} has format version {version!r}; this pef reads version {FORMAT_VERSION}"
+                    f"The state file {self.path} was written by a newer pef (format version {version}); "
+                    f"this pef {__version__} reads version {FORMAT_VERSION}. Update pef, or choose another output folder."
                 )
+            if version != FORMAT_VERSION:
+                raise ValueError(f"format version {version!r} is not one pef wrote")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             backup = self.path.with_name(f"{STATE_FILE}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
             os.replace(self.path, backup)
@@ -116,14 +121,14 @@ class ProcessingState:
                 "Outputs not recorded there are redone in place."
             )
             return
-        merged = _empty_state()
-        merged.update(data)
-        for key in ("media", "processed_jsons"):
-            if not isinstance(merged.get(key), dict):
-                merged[key] = {}
-        self.data = merged
-        self.media = merged["media"]
-        self.jsons = merged["processed_jsons"]
+        self.data, problems = _validated(data)
+        self.media = self.data["media"]
+        self.jsons = self.data["processed_jsons"]
+        if problems:
+            self.recovery.append(
+                f"The state file {self.path.name} had entries pef cannot use ({'; '.join(problems)}); "
+                "those are ignored and their files redone."
+            )
 
     def _replay_journal(self) -> None:
         bad = 0
@@ -131,9 +136,13 @@ class ProcessingState:
             for line in f:
                 try:
                     data = json.loads(line)
-                    self._apply(Entry.from_json(data), data)
+                    entry = Entry.from_json(data)
                 except (ValueError, TypeError):
-                    bad += 1  # a line torn by a crash mid-write; its file is redone
+                    entry = None
+                if entry is None or _clean_entry(data, entry.kind != "sidecar") is None:
+                    bad += 1  # a line torn by a crash mid-write (or edited by hand); its file is redone
+                    continue
+                self._apply(entry, data)
         if bad:
             self.recovery.append(f"Ignored {bad} incomplete journal line(s); those files are redone.")
 
@@ -263,3 +272,87 @@ def _empty_state() -> dict:
         "processed_jsons": {},
         "media": {},
     }
+
+
+# What each recorded field may hold; anything else (a hand edit, another tool) makes the entry unusable.
+_MEDIA_FIELDS = {
+    "kind": lambda v: v in ("write", "copy"),
+    "status": lambda v: v in ("success", "error"),
+}
+_JSON_FIELDS = {"status": lambda v: v in ("success", "error", "not_found")}
+
+
+def _optional(kind):
+    return lambda v: v is None or isinstance(v, kind)
+
+
+def _str_list(v) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+_COMMON_FIELDS = {
+    "output_file": _optional(str),
+    "size": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "sidecar": _optional(str),
+    "extra_files": _str_list,
+    "output_files": _str_list,
+    "unchanged": _optional(bool),
+    "error": _optional(str),
+    "errors": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+    "details": lambda v: isinstance(v, dict),
+    "timestamp": _optional(str),
+    "kind": lambda v: v in ("write", "copy", "sidecar"),
+    "source": lambda v: isinstance(v, str),
+}
+
+
+def _clean_entry(record, media: bool) -> dict | None:
+    """The record when every field holds what pef writes there; None when it cannot be trusted."""
+    if not isinstance(record, dict):
+        return None
+    required = _MEDIA_FIELDS if media else _JSON_FIELDS
+    if any(name not in record or not ok(record[name]) for name, ok in required.items()):
+        return None
+    if any(name in record and not ok(record[name]) for name, ok in _COMMON_FIELDS.items()):
+        return None
+    return record
+
+
+_HEADER_TYPES = {
+    "source_path": _optional(str),
+    "inputs": _str_list,
+    "archives": lambda v: isinstance(v, list) and all(
+        isinstance(a, list) and len(a) == 2 and isinstance(a[0], str) and isinstance(a[1], int) for a in v
+    ),
+    "started": _optional(str),
+    "last_updated": _optional(str),
+    "options": lambda v: isinstance(v, dict),
+    "stats": lambda v: isinstance(v, dict) and all(isinstance(x, int) for x in v.values()),
+    "unprocessed_files": _str_list,
+}
+
+
+def _validated(data: dict) -> tuple[dict, list[str]]:
+    """A loaded state with every part pef cannot use replaced by its empty form, and what was replaced."""
+    clean = _empty_state()
+    problems = []
+    for key, ok in _HEADER_TYPES.items():
+        if key in data:
+            if ok(data[key]):
+                clean[key] = data[key]
+            else:
+                problems.append(f"{key!r} is not what pef writes")
+    clean["stats"] = {**_empty_state()["stats"], **clean["stats"]}
+    for key, value in data.items():  # fields a later pef added: kept as they are
+        if key not in clean:
+            clean[key] = value
+    for key, media in (("media", True), ("processed_jsons", False)):
+        entries = data.get(key, {})
+        if not isinstance(entries, dict):
+            problems.append(f"{key!r} is not a map of files")
+            continue
+        good = {rel: rec for rel, rec in entries.items() if _clean_entry(rec, media) is not None}
+        if len(good) < len(entries):
+            problems.append(f"{len(entries) - len(good)} entr{'y' if len(entries) - len(good) == 1 else 'ies'} in {key!r}")
+        clean[key] = good
+    return clean, problems

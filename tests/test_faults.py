@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import exif_read, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
+from pef.pipeline import Observer
 from pef.sample import make_media
 
 T = 1546300800  # 2019-01-01 00:00:00 UTC
@@ -297,16 +298,11 @@ def test_hanging_exiftool_is_timed_out_and_restarted(src: Path, tmp_path: Path, 
     assert int((out_of(src) / "bad.jpg").stat().st_mtime) == T
 
 
-class _Meddler:
+class _Meddler(Observer):
     """An observer that changes the source between planning and writing, as another program might."""
 
     def __init__(self, action) -> None:
         self.action = action
-
-    def message(self, text): ...
-    def advance(self, n=1): ...
-    def finished(self, entry): ...
-    def end_phase(self): ...
 
     def start_phase(self, name, total=None, initial=0):
         if name == "Overall progress":
