@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pef.exiftool import ExifTool, ExifToolError
+from pef.exiftool import ExifTool, ExifToolCrashed, ExifToolError, Reply
 from pef.fsutil import TMP_DIR_NAME
 from pef.plan import Action, Kind
 from pef.sidecar import Sidecar
@@ -178,7 +178,7 @@ class Worker:
             return {}, None
         try:
             with self._readable(src, None) as path:
-                reply = self.exiftool.run([*READ_ARGS, str(path)])
+                reply = self._run_tool([*READ_ARGS, str(path)])
         except ExifToolError as exc:
             return {}, f"ExifTool failed reading the file: {exc}"
         if reply.errors:
@@ -194,7 +194,7 @@ class Worker:
         # such a source is linked under its real extension for the write.
         try:
             with self._readable(src, real_ext) as path:
-                reply = self.exiftool.run([*WRITE_PREFIX, *args, "-o", str(tmp), str(path)])
+                reply = self._run_tool([*WRITE_PREFIX, *args, "-o", str(tmp), str(path)], tmp)
         except ExifToolError as exc:
             problem = f"ExifTool failed writing metadata: {exc}"
         else:
@@ -208,7 +208,7 @@ class Worker:
     def _write_xmp(self, args: list[str], dest: str, mtime: float | None) -> str | None:
         xmp_tmp = self._exiftool_tmp("xmp")
         try:
-            reply = self.exiftool.run([*WRITE_PREFIX, *args, "-o", str(xmp_tmp)])
+            reply = self._run_tool([*WRITE_PREFIX, *args, "-o", str(xmp_tmp)], xmp_tmp)
         except ExifToolError as exc:
             return f"ExifTool failed writing the XMP sidecar: {exc}"
         if reply.errors or not xmp_tmp.exists():
@@ -218,6 +218,17 @@ class Worker:
             os.utime(xmp_tmp, (mtime, mtime))
         self._place(xmp_tmp, dest + ".xmp")
         return None
+
+    def _run_tool(self, args: list[str], output: Path | None = None) -> Reply:
+        assert self.exiftool is not None
+        try:
+            return self.exiftool.run(args)
+        except ExifToolCrashed:
+            # Killed under this file (by a user, or the system short of memory): once more with a
+            # fresh process, so one mishap does not leave the file without its metadata.
+            if output is not None:
+                output.unlink(missing_ok=True)  # -o refuses to write over a partial file
+            return self.exiftool.run(args)
 
     def _readable(self, src: Path, real_ext: str | None):
         return _SafeSource(src, self.tmp_dir / uuid.uuid4().hex, real_ext)

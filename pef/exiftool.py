@@ -41,6 +41,10 @@ class ExifToolError(Exception):
     """ExifTool could not be started, died, or timed out."""
 
 
+class ExifToolCrashed(ExifToolError):
+    """The process died under a command (killed, out of memory): a fresh one may well succeed."""
+
+
 class ExifToolMissing(ExifToolError):
     def __init__(self) -> None:
         super().__init__(INSTALL_HINT)
@@ -126,7 +130,7 @@ class ExifTool:
             self._proc.stdin.flush()
         except OSError as exc:
             self.kill()
-            raise ExifToolError(f"ExifTool stopped accepting commands: {exc}") from exc
+            raise ExifToolCrashed(f"ExifTool stopped accepting commands: {exc}") from exc
         out, err = self._read_until(marker.encode())
         return Reply(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
 
@@ -148,14 +152,14 @@ class ExifTool:
                     chunk = os.read(key.fd, 1 << 16)
                     if not chunk:
                         self.kill()
-                        raise ExifToolError("ExifTool exited unexpectedly")
+                        raise ExifToolCrashed("ExifTool exited unexpectedly")
                     bufs[key.fd] += chunk
                     if bufs[key.fd].endswith(end):
                         done.add(key.fd)
                         sel.unregister(key.fd)
                 if proc.poll() is not None and len(done) < 2:
                     self.kill()
-                    raise ExifToolError(f"ExifTool exited unexpectedly (code {proc.returncode})")
+                    raise ExifToolCrashed(f"ExifTool exited unexpectedly (code {proc.returncode})")
         out, err = (bytes(bufs[fd][: -len(end)]) for fd in (proc.stdout.fileno(), proc.stderr.fileno()))
         return out, err
 

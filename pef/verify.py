@@ -32,6 +32,7 @@ class Audit:
     outputs_read: int = 0
     problems: list[str] = field(default_factory=list)
     unused_sidecars: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a failure
 
     @property
     def passed(self) -> bool:
@@ -51,26 +52,61 @@ def verify(
         return Audit(Path(state.data["source_path"]), problems=[f"cannot read the source to compare: {exc}"])
     found = source.scan()
     audit, to_read = audit_outputs(out_dir, source, found.media, state, hash_copies)
-    audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in _fed(state))
+    fed = _fed(state)
+    audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in fed)
     audit.unused_sidecars += sorted(b.rel for b in found.broken)
     if exiftool:
-        _read_all(exiftool, to_read, out_dir, audit, jobs, batch)
+        unreadable = _read_all(exiftool, list(to_read), out_dir, audit, jobs, batch)
+        _judge_unreadable(exiftool, unreadable, to_read, source, state, out_dir, audit)
     return audit
+
+
+def _judge_unreadable(exiftool, unreadable, to_read, source, state, out_dir: Path, audit: Audit) -> None:
+    """An output ExifTool cannot read fails the audit, unless it is an unchanged copy of a source
+    that ExifTool cannot read either: then pef kept what it was given, and that is noted."""
+    tool = None
+    try:
+        for path, error in sorted(unreadable.items()):
+            rel = to_read.get(path)
+            shown = os.path.relpath(path, out_dir)
+            if rel is not None and state.media.get(rel, {}).get("unchanged"):
+                tool = tool or ExifTool(exiftool)
+                if _source_unreadable(tool, source, rel, out_dir):
+                    audit.notes.append(f"{shown}: ExifTool cannot read it, nor its source {rel} (copied as it was)")
+                    continue
+            audit.problems.append(f"{shown}: ExifTool cannot read the output: {error}")
+    finally:
+        if tool is not None:
+            tool.close()
+    audit.problems.sort()
+
+
+def _source_unreadable(tool: ExifTool, source: Source, rel: str, out_dir: Path) -> bool:
+    with tempfile.TemporaryDirectory(dir=out_dir) as tmp, source.local_file(rel, Path(tmp)) as path:
+        if "\n" in str(path):
+            return False
+        try:
+            rows = json.loads(tool.run(["-j", "-fast2", "-charset", "filename=utf8", "-Error", str(path)]).stdout or "[]")
+        except (ExifToolError, ValueError):
+            return False
+    return bool(rows and rows[0].get("Error"))
 
 
 def audit_outputs(
     out_dir: Path, source: Source, media: Iterable[MediaEntry], state: ProcessingState, hash_copies: bool = False
-) -> tuple[Audit, list[str]]:
-    """Check every source media file against its recorded output (one stat each)."""
+) -> tuple[Audit, dict[str, str]]:
+    """Check every source media file against its recorded output (one stat each).
+
+    Returns the audit and the outputs worth reading with ExifTool (path -> source)."""
     audit = Audit(source.root)
     owners: dict[str, str] = {}
-    to_read: list[str] = []
+    to_read: dict[str, str] = {}
     base = f"{out_dir}/"  # plain strings: pathlib's joins cost more than the stats at 300k files
     for entry in media:
         audit.media_checked += 1
         path = _check_one(base, out_dir, source, entry, state.media.get(entry.rel), owners, audit, hash_copies)
         if path is not None:
-            to_read.append(path)
+            to_read[path] = entry.rel
     return audit, to_read
 
 
@@ -94,6 +130,9 @@ def _check_one(base, out_dir, source, media, record, owners, audit, hash_copies)
     except OSError:
         audit.problems.append(f"{media.rel}: its output {dest} is missing")
         return None
+    missing = [f for f in record.get("extra_files", ()) if not os.path.exists(base + f)]
+    if missing:
+        audit.problems.append(f"{media.rel}: {', '.join(missing)} (its metadata, beside the output) is missing")
     if size != record.get("size"):
         audit.problems.append(f"{media.rel}: its output {dest} has {size} bytes, {record.get('size')} were written")
     elif record.get("unchanged"):
@@ -106,33 +145,33 @@ def _check_one(base, out_dir, source, media, record, owners, audit, hash_copies)
     return path if size else None
 
 
-def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jobs: int, batch: int) -> None:
-    """Every output read by ExifTool: reading is CPU-bound (about 2 ms a file), so `jobs` processes share it."""
+def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jobs: int, batch: int) -> dict[str, str]:
+    """Every output read by ExifTool: reading is CPU-bound (about 2 ms a file), so `jobs` processes share it.
+
+    Returns the outputs ExifTool could not read, with its error."""
     batches = [[p for p in paths[i : i + batch] if "\n" not in p] for i in range(0, len(paths), batch)]
+    unreadable: dict[str, str] = {}
     if not batches:
-        return
+        return unreadable
     todo = iter(batches)
     lock = threading.Lock()
 
-    def worker() -> tuple[int, list[str]]:
-        read, problems = 0, []
+    def worker() -> tuple[int, list[str], dict[str, str]]:
+        read, problems, failed = 0, [], {}
         tool = ExifTool(executable)
         try:
             while True:
                 with lock:
                     batch = next(todo, None)
                 if batch is None:
-                    return read, problems
+                    return read, problems, failed
                 try:
                     reply = tool.run(["-j", "-fast2", "-charset", "filename=utf8", "-FileType", "-Error", *batch])
                     rows = json.loads(reply.stdout or "[]")
                 except (ExifToolError, ValueError) as exc:
-                    return read, [*problems, f"ExifTool could not check outputs: {exc}"]
+                    return read, [*problems, f"ExifTool could not check outputs: {exc}"], failed
                 read += len(rows)
-                problems += [
-                    f"{os.path.relpath(row.get('SourceFile', '?'), out_dir)}: ExifTool cannot read the output: {row['Error']}"
-                    for row in rows if row.get("Error")
-                ]
+                failed.update((row.get("SourceFile", "?"), row["Error"]) for row in rows if row.get("Error"))
         finally:
             tool.close()
 
@@ -140,10 +179,11 @@ def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jo
     with ThreadPoolExecutor(readers) as pool:
         results = [pool.submit(worker) for _ in range(readers)]
     for future in results:
-        read, problems = future.result()
+        read, problems, failed = future.result()
         audit.outputs_read += read
         audit.problems += problems
-    audit.problems.sort()
+        unreadable.update(failed)
+    return unreadable
 
 
 def _source_sha256(source: Source, rel: str, out_dir: Path) -> str:
@@ -166,6 +206,7 @@ def audit_text(audit: Audit) -> str:
         f"Sidecars that fed no file: {len(audit.unused_sidecars)}",
     ]
     lines += [f"  {s}" for s in audit.unused_sidecars[:50]]
+    lines += [f"Note: {n}" for n in audit.notes]
     if audit.passed:
         lines.append("PASS: every source media file is in the output exactly once, complete and readable.")
     else:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -81,15 +82,47 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
     )
 
 
-def run_cli_unprivileged(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_cli_unprivileged(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
     """pef as an ordinary user, so permission faults are real even when the tests run as root."""
     if os.geteuid() != 0:
         return run_cli(*args, timeout=timeout)
+    python, path = _open_runtime()
     return subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "pef", *args],
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-m", "pef", *args],
         capture_output=True, text=True, timeout=timeout, cwd="/",
-        env={**os.environ, "PYTHONPATH": str(REPO), "TZ": "UTC", "HOME": "/tmp"},
+        env={**os.environ, "PYTHONPATH": path, "TZ": "UTC", "HOME": "/tmp", **(env or {})},
     )
+
+
+_RUNTIME: list = []
+
+
+def _open_runtime() -> tuple[str, str]:
+    """An interpreter and a copy of pef and its dependencies that the unprivileged user can reach.
+
+    The checkout and its .venv may sit in a folder only root can enter (a clone into /root or a
+    mktemp -d folder), so the code is copied to a world-readable temporary folder once per run.
+    """
+    if not _RUNTIME:
+        import tqdm
+        import tzfpy
+
+        lib = Path(tempfile.mkdtemp(prefix="pef-unprivileged-"))
+        atexit.register(shutil.rmtree, lib, True)
+        lib.chmod(0o755)
+        for package in (REPO / "pef", Path(tqdm.__file__).parent, Path(tzfpy.__file__).parent):
+            shutil.copytree(package, lib / package.name, ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run(["chmod", "-R", "a+rX", str(lib)], check=True)
+        python = os.path.realpath(sys.executable)
+        probe = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c", "import pef.cli, tqdm, tzfpy"],
+            capture_output=True, text=True, cwd="/", env={**os.environ, "PYTHONPATH": str(lib)},
+        )
+        _RUNTIME.append((python, str(lib), probe.stderr.strip() if probe.returncode else None))
+    python, lib, problem = _RUNTIME[0]
+    if problem:
+        pytest.skip(f"no Python the unprivileged user (65534) can run: {problem}")
+    return python, lib
 
 
 @pytest.fixture
