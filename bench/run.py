@@ -168,6 +168,9 @@ def bench(args, work: Path) -> dict:
     else:
         rows["resume"] = timed("pef resume (finished run)", [*pef, "--no-exif", "--output", str(work / "noexif")],
                                len(media), total, env=env)
+        # The audit's own cost (a fresh scan and one stat per output), against the scan it must repeat.
+        rows["verify"] = timed("pef verify --no-read", [sys.executable, "-m", "pef", "verify", "--no-read",
+                                                        str(work / "noexif")], len(media), total, env=env)
     if args.archives:
         rows.update(bench_archives(src, work, pef, env, len(media), total))
     ratios = {"pef_no_exif_to_cp": rows["no_exif"]["seconds"] / rows["cp"]["seconds"]}
@@ -179,6 +182,7 @@ def bench(args, work: Path) -> dict:
         ratios["resume_to_full_run"] = rows["resume"]["seconds"] / rows["pef"]["seconds"]
     else:
         ratios["resume_to_full_run"] = rows["resume"]["seconds"] / rows["no_exif"]["seconds"]
+        ratios["verify_to_dry_run"] = rows["verify"]["seconds"] / rows["plan"]["seconds"]
     print()
     for name, value in ratios.items():
         print(f"{name:32} {value:6.3f}x")
