@@ -42,6 +42,8 @@ class Sidecar:
     favorited: bool = False
     archived: bool = False
     trashed: bool = False
+    locked: bool = False  # inLockedFolder
+    partner: bool = False  # googlePhotosOrigin.fromPartnerSharing
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -127,8 +129,16 @@ def _sidecar_from(data: dict, rel: str) -> Sidecar:
         favorited=_flag(data, "favorited", warnings),
         archived=_flag(data, "archived", warnings),
         trashed=_flag(data, "trashed", warnings),
+        locked=_flag(data, "inLockedFolder", warnings),
+        partner=_partner(data),
         warnings=tuple(warnings),
     )
+
+
+def _partner(data: dict) -> bool:
+    """Shared into this library by a partner account (Google marks it in the item's origin)."""
+    origin = data.get("googlePhotosOrigin")
+    return isinstance(origin, dict) and "fromPartnerSharing" in origin
 
 
 def _timestamp(data: dict, key: str, required: bool) -> int | None:
