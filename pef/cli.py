@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from pef import __version__
+from pef.library import LAYOUTS
 
 EXIT_OK, EXIT_USAGE, EXIT_FILE_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -48,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fix-extensions", action="store_true",
                    help="give outputs the extension of their real type (a JPEG named .heic becomes .jpg)")
     p.add_argument("--overwrite-dates", action="store_true", help="replace dates already in the files with the sidecar's")
+    p.add_argument("--layout", choices=LAYOUTS, default="source",
+                   help="source: Google's folders, all parts merged (default); year, year/month, year/month/day: "
+                   "Photos/2019/07/... by local capture date, albums under Albums/; export: the export's own shape")
+    p.add_argument("--archive", choices=("keep", "separate"), default="keep",
+                   help="archived items: keep them in the library (default) or put them in Archive/")
+    p.add_argument("--partner", choices=("keep", "separate"), default="keep",
+                   help="items shared by a partner account: keep them in the library (default) or put them in Partner/")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel ExifTool workers (default: cores)")
     p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                    help="give up on a file ExifTool has not finished after this long (default 300)")
@@ -58,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Command-line names of the options a resume takes from the state when they are not given.
 _RECORDED = {"suffix": "suffixes", "no_exif": "no_exif", "timezone": "timezone",
-             "overwrite_dates": "overwrite_dates", "fix_extensions": "fix_extensions"}
+             "overwrite_dates": "overwrite_dates", "fix_extensions": "fix_extensions",
+             "layout": "layout", "archive": "archive", "partner": "partner"}
 
 
 def _options_not_given(argv: list[str]) -> frozenset[str]:
@@ -130,6 +139,9 @@ def resume_command(args: argparse.Namespace, out_dir: Path | None = None) -> str
             parts.append("--" + flag.replace("_", "-"))
     if args.timezone:
         parts += ["--timezone", args.timezone]
+    for option, default in (("layout", "source"), ("archive", "keep"), ("partner", "keep")):
+        if getattr(args, option) != default:
+            parts += [f"--{option}", getattr(args, option)]
     return shlex.join(parts)
 
 
@@ -197,6 +209,9 @@ def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
         reprocess=tuple(args.reprocess),
         timeout=args.timeout,
         fix_extensions=args.fix_extensions,
+        layout=args.layout,
+        archive=args.archive,
+        partner=args.partner,
         inherit=_options_not_given(argv),
     )
     chosen: list[Path] = []

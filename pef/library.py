@@ -23,9 +23,13 @@ from pef.matching import MatchResult
 from pef.namedates import date_from_name
 from pef.scan import MediaEntry, ScanResult
 from pef.sidecar import Sidecar
+from pef.tags import MetadataOptions, moment_from_utc, resolve_zone, sidecar_instant
 
 LAYOUTS = ("source", "year", "year/month", "year/month/day", "export")
 DATE_LAYOUTS = ("year", "year/month", "year/month/day")
+CHOICES = {"layout": LAYOUTS, "archive": ("keep", "separate"), "partner": ("keep", "separate")}
+# What a run recorded before these options existed did: the export's own shape, nothing separated.
+LEGACY_OPTIONS = {"layout": "export", "archive": "keep", "partner": "keep"}
 UNPROCESSED = "Unprocessed"
 OUTSIDE_PHOTOS = "not part of Google Photos (another product of the Takeout)"
 
@@ -213,8 +217,6 @@ def _is_year_folder(folder: str, album_folders: set[str]) -> bool:
 def _local_date(sidecar: Sidecar | None, name: str, options: LibraryOptions) -> tuple[datetime | None, str | None]:
     """The capture date as local wall time, the one pef writes: the sidecar's in the place's zone
     (else --timezone, else this machine's), else a date in the file's name."""
-    from pef.tags import MetadataOptions, moment_from_utc, resolve_zone, sidecar_instant
-
     instant = sidecar_instant(sidecar)
     if instant is not None and sidecar is not None:
         coords = (sidecar.geo.latitude, sidecar.geo.longitude) if sidecar.geo else None

@@ -19,6 +19,8 @@ from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, 
 from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME, is_within
 from pef.lock import OutputInUse, OutputLock
+from pef.library import CHOICES as LIBRARY_CHOICES
+from pef.library import LEGACY_OPTIONS, LibraryOptions, organise, photos_only
 from pef.matching import DEFAULT_SUFFIXES, match
 from pef.plan import Plan, make_plan
 from pef.report import build_report, summary_text, write_report
@@ -63,6 +65,9 @@ class RunConfig:
     reprocess: tuple[str, ...] = ()
     timeout: float = 300.0
     fix_extensions: bool = False
+    layout: str = "source"  # see pef.library.LAYOUTS
+    archive: str = "keep"
+    partner: str = "keep"
     # Recorded options the caller left unset: a resume takes them from the state,
     # so `pef --resume -p SRC` continues a run started with --timezone or -s.
     inherit: frozenset[str] = frozenset()
@@ -79,7 +84,13 @@ class RunConfig:
             "timezone": self.timezone,
             "overwrite_dates": self.overwrite_dates,
             "fix_extensions": self.fix_extensions,
+            "layout": self.layout,
+            "archive": self.archive,
+            "partner": self.partner,
         }
+
+    def library_options(self) -> LibraryOptions:
+        return LibraryOptions(layout=self.layout, archive=self.archive, partner=self.partner, timezone=self.timezone)
 
 
 class Interrupted(Exception):
@@ -148,14 +159,15 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
     for note in state.recovery:
         observer.message(note)
     if choice.resume or choice.reprocess_all:
+        _fill_legacy_options(state)
         config = _inherit_options(config, state, observer)
     exiftool = _find_exiftool(config)
-    found = _scan(source, observer, stop, scancache.load(out) if state.exists else None)
+    found = photos_only(_scan(source, observer, stop, scancache.load(out) if state.exists else None), config.layout)
     if choice.resume:
         moved = check_state_fits(state, source.identity(), config.recorded_options(), found.json_files.keys() | {m.rel for m in found.media})
         if moved:
             observer.message(moved)
-    matched, plan = _match_and_plan(config, source, found, state, observer)
+    matched, organised, plan = _match_and_plan(config, source, found, state, observer)
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
     todo, done = _what_is_left(config, plan, state, observer)
@@ -167,6 +179,7 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         result.audit, _ = audit_outputs(out, source, found.media, state)
     result.report = build_report(
         source=source.root, out_dir=result.out_dir, found=found, matched=matched, plan=plan, state=state,
+        organised=organised,
         started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
         tool=__version__, audit=result.audit,
     )
@@ -271,12 +284,23 @@ def _inherit_options(config: RunConfig, state: ProcessingState, observer: Observ
             if isinstance(value, str) and value != config.timezone:
                 _check_zone(value)
                 changes[name] = value
+        elif name in LEGACY_OPTIONS:
+            if isinstance(value, str) and value in LIBRARY_CHOICES[name] and value != getattr(config, name):
+                changes[name] = value
         elif isinstance(value, bool) and value != getattr(config, name):
             changes[name] = value
     if changes:
         shown = ", ".join(f"{k} {list(v) if isinstance(v, tuple) else v!r}" for k, v in changes.items())
         observer.message(f"Resuming with the options of the recorded run: {shown}")
     return replace(config, **changes)
+
+
+def _fill_legacy_options(state: ProcessingState) -> None:
+    """A state from before an option existed ran as that option's legacy value (layout: the export's shape)."""
+    options = state.data.get("options")
+    if isinstance(options, dict) and options:
+        for name, value in LEGACY_OPTIONS.items():
+            options.setdefault(name, value)
 
 
 def _choose_output(config: RunConfig, source: Source, observer: Observer) -> OutputChoice:
@@ -297,10 +321,12 @@ def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingS
     observer.start_phase("Matching and planning", total=None)
     matched = match(found.media, found.sidecars, config.all_suffixes)
     renames = _extension_fixes(source, found) if config.fix_extensions else None
-    plan = make_plan(found, matched, recorded_outputs(state), renames, recorded_extras(state))
+    organised = organise(found, matched, config.library_options())
+    places = {rel: p.path for rel, p in organised.places.items()}
+    plan = make_plan(found, matched, recorded_outputs(state), renames, recorded_extras(state), places)
     observer.advance(len(plan.actions))
     observer.end_phase()
-    return matched, plan
+    return matched, organised, plan
 
 
 def _what_is_left(config: RunConfig, plan: Plan, state: ProcessingState, observer: Observer):

@@ -15,10 +15,10 @@ from typing import Iterable, Mapping, Sequence
 
 from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME
 from pef.lock import LOCK_FILE
+from pef.library import LibraryOptions, organise
 from pef.matching import MatchResult
 from pef.scan import ScanResult
 
-UNPROCESSED = "Unprocessed"
 # Names pef itself writes at the top of the output.
 RESERVED_TOP = (
     "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
@@ -69,6 +69,7 @@ def make_plan(
     recorded: Mapping[str, str] | None = None,
     renames: Mapping[str, str] | None = None,
     recorded_extras: Mapping[str, Sequence[str]] | None = None,
+    places: Mapping[str, str] | None = None,
 ) -> Plan:
     """One action per source media file and per unpaired sidecar, with unique output paths.
 
@@ -78,7 +79,10 @@ def make_plan(
     paired, or no longer) moves to where a fresh run would put it.
     `recorded_extras` lists files an earlier run wrote beside an output (XMP).
     `renames` gives media files a new name (--fix-extensions) in the same folder.
+    `places` is where the organise stage puts each file (by default: the export's own shape).
     """
+    if places is None:
+        places = {rel: p.path for rel, p in organise(scan, matched, LibraryOptions(layout="export")).places.items()}
     recorded = recorded or {}
     renames = renames or {}
     wanted: list[tuple[Kind, str, int, str | None, str | None]] = []
@@ -92,7 +96,7 @@ def make_plan(
     for rel in sorted({*matched.unpaired_sidecars, *(b.rel for b in scan.broken)}):
         wanted.append((Kind.SIDECAR, rel, 0, None, None))
 
-    natural = {rel: _natural_dest(kind, rel, renames.get(rel)) for kind, rel, *_ in wanted}
+    natural = {rel: _natural_dest(places[rel], renames.get(rel)) for _, rel, *_ in wanted}
     taken = _Namespace(RESERVED_TOP, natural.values())
     dests: dict[str, str] = {}
     for kind, rel, *_ in wanted:
@@ -132,11 +136,11 @@ def _folder(dest: str) -> str:
     return _fold(dest.rpartition("/")[0])
 
 
-def _natural_dest(kind: Kind, rel: str, new_name: str | None) -> str:
+def _natural_dest(place: str, new_name: str | None) -> str:
     if new_name is not None:
-        folder = rel.rpartition("/")[0]
-        rel = f"{folder}/{new_name}" if folder else new_name
-    dest = rel if kind is Kind.WRITE else f"{UNPROCESSED}/{rel}"
+        folder = place.rpartition("/")[0]
+        place = f"{folder}/{new_name}" if folder else new_name
+    dest = place
     top, slash, rest = dest.partition("/")
     if slash and _fold(top) in _RESERVED_FOLDED:
         dest = f"{top}(1)/{rest}"  # a source folder named like pef's own files

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from pef.fsutil import atomic_write_chunks, atomic_write_text, json_lines
+from pef.library import Organised
 from pef.matching import MatchResult
 from pef.plan import Kind, Plan
 from pef.scan import ScanResult
@@ -27,8 +28,17 @@ def build_report(
     fatal: str | None,
     tool: str,
     audit=None,
+    organised: Organised | None = None,
 ) -> dict:
     media = _media_section(plan, matched, state, dry_run)
+    groups: Counter = Counter()
+    for rel, place in (organised.places.items() if organised else ()):
+        if rel in media:
+            groups[place.group] += 1
+            if place.group != "library":
+                media[rel]["group"] = place.group
+            if place.undated_reason:
+                media[rel]["undated_reason"] = place.undated_reason
     sidecars = _sidecar_section(found, matched, plan, state, dry_run)
     errors = [{"file": rel, "error": m["error"]} for rel, m in media.items() if m.get("error")]
     errors += [{"file": rel, "error": s["error"]} for rel, s in sidecars.items() if s["status"] == "broken"]
@@ -51,6 +61,7 @@ def build_report(
         "zone_sources": dict(sorted(zone_sources.items())),
         "archived": sum(1 for sc in found.sidecars if sc.archived),
         "trashed": sum(1 for sc in found.sidecars if sc.trashed),
+        "library_groups": dict(sorted(groups.items())),
         "errors": len(errors),
         "actions": len(plan.actions),
         "done": done,
@@ -118,7 +129,7 @@ def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state:
             item = {"status": "used", "media": sorted(fed[sc.rel])}
         else:
             item = {"status": "unpaired", "reason": matched.unpaired_sidecars.get(sc.rel), "copied_to": dests.get(sc.rel)}
-        flags = [f for f in ("archived", "trashed", "favorited") if getattr(sc, f)]
+        flags = [f for f in ("archived", "trashed", "locked", "partner", "favorited") if getattr(sc, f)]
         if flags:
             item["flags"] = flags
         if sc.warnings:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pef.exiftool import ExifTool, ExifToolError
+from pef.library import LEGACY_OPTIONS, photos_only
 from pef.scan import MediaEntry
 from pef.sources import Source, SourceError
 from pef.state import ProcessingState
@@ -50,7 +51,8 @@ def verify(
         source = Source([Path(p) for p in inputs])
     except SourceError as exc:
         return Audit(Path(state.data["source_path"]), problems=[f"cannot read the source to compare: {exc}"])
-    found = source.scan()
+    options = state.data.get("options") or {}
+    found = photos_only(source.scan(), options.get("layout", LEGACY_OPTIONS["layout"]))
     audit, to_read = audit_outputs(out_dir, source, found.media, state, hash_copies)
     fed = _fed(state)
     audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in fed)

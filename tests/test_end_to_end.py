@@ -56,22 +56,22 @@ def test_fixes_a_takeout(takeout: Path) -> None:
     out = takeout.parent / "Takeout_pefProcessed"
     assert tree_hashes(takeout) == before
     assert tree_files(out) == {
-        "Google Photos/Photos from 2019/IMG_0001.jpg",
-        "Google Photos/Photos from 2019/IMG_0002.jpg",
-        "Google Photos/Photos from 2019/IMG_0002(1).jpg",
-        "Google Photos/Photos from 2019/IMG_0003.jpg",
-        "Google Photos/Photos from 2019/IMG_0003-edited.jpg",
-        "Google Photos/Photos from 2019/VID_0004.mp4",
-        "Google Photos/Trip/IMG_0001.jpg",
-        "Unprocessed/Google Photos/Photos from 2019/orphan.png",
-        "Unprocessed/Google Photos/Photos from 2019/lost.jpg.json",
-        "Unprocessed/Google Photos/Trip/broken.jpg.json",
+        "Photos from 2019/IMG_0001.jpg",
+        "Photos from 2019/IMG_0002.jpg",
+        "Photos from 2019/IMG_0002(1).jpg",
+        "Photos from 2019/IMG_0003.jpg",
+        "Photos from 2019/IMG_0003-edited.jpg",
+        "Photos from 2019/VID_0004.mp4",
+        "Trip/IMG_0001.jpg",
+        "Unprocessed/Photos from 2019/orphan.png",
+        "Unprocessed/Photos from 2019/lost.jpg.json",
+        "Unprocessed/Trip/broken.jpg.json",
         "processing_state.json",
         "processing_state.sidecars.jsonl",
         "report.json",
         "report.txt",
     }
-    year = out / "Google Photos" / "Photos from 2019"
+    year = out / "Photos from 2019"
     tags = {Path(t["SourceFile"]).name: t for t in exif_read(*sorted(year.iterdir()), args=("-G1", "-a", "-n"))}
 
     tokyo = tags["IMG_0001.jpg"]
@@ -105,7 +105,7 @@ def test_fixes_a_takeout(takeout: Path) -> None:
         "IMG_0003.jpg": T5, "IMG_0003-edited.jpg": T5, "VID_0004.mp4": T4,
     }
     assert {n: int(os.stat(year / n).st_mtime) for n in expected_mtimes} == expected_mtimes
-    orphan = out / "Unprocessed/Google Photos/Photos from 2019/orphan.png"
+    orphan = out / "Unprocessed/Photos from 2019/orphan.png"
     source_orphan = takeout / "Google Photos/Photos from 2019/orphan.png"
     assert orphan.read_bytes() == source_orphan.read_bytes()
     assert orphan.stat().st_mtime_ns == source_orphan.stat().st_mtime_ns
@@ -129,7 +129,7 @@ def test_no_exif_copies_and_sets_times(takeout: Path) -> None:
     proc = run_cli("-p", str(takeout), "--no-exif")
     assert proc.returncode == 2, proc.stderr  # the broken sidecar
     out = takeout.parent / "Takeout_pefProcessed"
-    photo = out / "Google Photos/Photos from 2019/IMG_0001.jpg"
+    photo = out / "Photos from 2019/IMG_0001.jpg"
     assert photo.read_bytes() == (takeout / "Google Photos/Photos from 2019/IMG_0001.jpg").read_bytes()
     assert int(photo.stat().st_mtime) == T1
 
@@ -143,7 +143,7 @@ def test_dry_run_writes_nothing(takeout: Path, tmp_path: Path) -> None:
     plan = json.loads(plan_file.read_text())
     assert plan["dry_run"] is True
     assert plan["media"]["Google Photos/Photos from 2019/IMG_0002(1).jpg"] == {
-        "output": "Google Photos/Photos from 2019/IMG_0002(1).jpg",
+        "output": "Photos from 2019/IMG_0002(1).jpg",
         "sidecar": "Google Photos/Photos from 2019/IMG_0002.jpg.supplemental-metadata(1).json",
         "rule": plan["media"]["Google Photos/Photos from 2019/IMG_0002(1).jpg"]["rule"],
         "status": "planned",
@@ -226,3 +226,89 @@ def test_installed_version_is_the_package_version() -> None:
     from pef import __version__
 
     assert version("pef") == __version__
+
+
+@pytest.fixture
+def two_parts(src: Path) -> Path:
+    """Two extracted parts of one export, with an album, Trash, Locked Folder and another product."""
+    one, two = src / "Takeout" / "Google Photos", src / "Takeout 2" / "Google Photos"
+    make_media(one / "Photos from 2019" / "IMG_0001.jpg", seed=1)
+    write_sidecar(one / "Photos from 2019" / "IMG_0001.jpg.json", "IMG_0001.jpg", T1, geoDataExif=TOKYO)
+    make_media(two / "Photos from 2019" / "IMG_0002.jpg", seed=2)
+    write_sidecar(two / "Photos from 2019" / "IMG_0002.jpg.json", "IMG_0002.jpg", T2)
+    make_media(two / "Photos from 2019" / "IMG_0005.jpg", seed=5)
+    write_sidecar(two / "Photos from 2019" / "IMG_0005.jpg.json", "IMG_0005.jpg", T3, trashed=True)
+    make_media(one / "Trip" / "IMG_0001.jpg", seed=1)
+    write_sidecar(one / "Trip" / "IMG_0001.jpg.json", "IMG_0001.jpg", T1, geoDataExif=TOKYO)
+    (one / "Trip" / "metadata.json").write_text(json.dumps({"title": "Trip", "description": ""}))
+    make_media(one / "Trash" / "IMG_0006.jpg", seed=6)
+    write_sidecar(one / "Trash" / "IMG_0006.jpg.json", "IMG_0006.jpg", T4)
+    make_media(two / "Locked Folder" / "IMG_0007.jpg", seed=7)
+    write_sidecar(two / "Locked Folder" / "IMG_0007.jpg.json", "IMG_0007.jpg", T4, inLockedFolder=True)
+    make_media(two / "Photos from 2019" / "orphan.png", seed=8)
+    (src / "Takeout" / "Drive").mkdir(parents=True)
+    (src / "Takeout" / "Drive" / "notes.jpg").write_bytes(b"not a photo of the library")
+    (src / "Takeout" / "archive_browser.html").write_text("<html></html>")
+    return src
+
+
+OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt"}
+LAYOUT_TREES = {
+    "source": {
+        "Photos from 2019/IMG_0001.jpg", "Photos from 2019/IMG_0002.jpg", "Trip/IMG_0001.jpg",
+        "Trash/IMG_0006.jpg", "Trash/Photos from 2019/IMG_0005.jpg", "Locked Folder/IMG_0007.jpg",
+        "Unprocessed/Photos from 2019/orphan.png",
+    },
+    "year/month": {
+        "Photos/2019/07/IMG_0001.jpg", "Photos/2019/01/IMG_0002.jpg", "Albums/Trip/IMG_0001.jpg",
+        "Trash/IMG_0006.jpg", "Trash/IMG_0005.jpg", "Locked Folder/IMG_0007.jpg",
+        "Unprocessed/Photos from 2019/orphan.png",
+    },
+    "export": {
+        "Takeout/Google Photos/Photos from 2019/IMG_0001.jpg", "Takeout 2/Google Photos/Photos from 2019/IMG_0002.jpg",
+        "Takeout 2/Google Photos/Photos from 2019/IMG_0005.jpg", "Takeout/Google Photos/Trip/IMG_0001.jpg",
+        "Takeout/Google Photos/Trash/IMG_0006.jpg", "Takeout 2/Google Photos/Locked Folder/IMG_0007.jpg",
+        "Unprocessed/Takeout 2/Google Photos/Photos from 2019/orphan.png",
+        "Unprocessed/Takeout/Drive/notes.jpg",
+        "Unprocessed/Takeout/archive_browser.html",
+    },
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUT_TREES))
+def test_layouts_make_one_library(two_parts: Path, tmp_path: Path, layout: str) -> None:
+    before = tree_hashes(two_parts)
+    out = tmp_path / "library"
+    proc = run_cli("-p", str(two_parts), "--output", str(out), "--layout", layout, "--timezone", "UTC")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert tree_hashes(two_parts) == before
+    assert tree_files(out) == LAYOUT_TREES[layout] | OWN
+    report = json.loads((out / "report.json").read_text())
+    if layout != "export":
+        assert report["skipped"] == {
+            "Takeout/Drive/notes.jpg": "not part of Google Photos (another product of the Takeout)",
+            "Takeout/archive_browser.html": "not part of Google Photos (another product of the Takeout)",
+        }
+        assert report["summary"]["library_groups"]["trash"] == 2
+        assert report["summary"]["library_groups"]["locked"] == 1
+        assert report["media"]["Takeout 2/Google Photos/Photos from 2019/IMG_0005.jpg"]["group"] == "trash"
+    tokyo = next(f for f in LAYOUT_TREES[layout] if f.endswith("IMG_0001.jpg") and "Trip" not in f)
+    assert exif_read(out / tokyo, args=("-DateTimeOriginal",))[0]["DateTimeOriginal"] == "2019:07:09 21:30:00"
+    again = run_cli("-p", str(two_parts), "--output", str(out), "--timezone", "UTC")
+    assert again.returncode == 0, again.stderr
+    assert "Everything was already done; nothing to do." in again.stdout
+    assert tree_files(out) == LAYOUT_TREES[layout] | OWN
+    assert run_cli("verify", str(out)).returncode == 0
+
+
+def test_a_run_from_before_layouts_resumes_in_the_export_shape(two_parts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "library"
+    assert run_cli("-p", str(two_parts), "--output", str(out), "--layout", "export", "--no-exif").returncode == 0
+    state = json.loads((out / "processing_state.json").read_text())
+    for name in ("layout", "archive", "partner"):
+        del state["options"][name]  # as an earlier pef recorded it
+    (out / "processing_state.json").write_text(json.dumps(state))
+    proc = run_cli("-p", str(two_parts), "--output", str(out), "--no-exif")
+    assert proc.returncode == 0, proc.stderr
+    assert "Everything was already done; nothing to do." in proc.stdout
+    assert tree_files(out) == LAYOUT_TREES["export"] | OWN
