@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from pef import __version__
-from pef.library import LAYOUTS
+from pef.library import ALBUM_MODES, LAYOUTS
 
 EXIT_OK, EXIT_USAGE, EXIT_FILE_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", choices=LAYOUTS, default="source",
                    help="source: Google's folders, all parts merged (default); year, year/month, year/month/day: "
                    "Photos/2019/07/... by local capture date, albums under Albums/; export: the export's own shape")
+    p.add_argument("--albums", choices=ALBUM_MODES, default="copy",
+                   help="what album folders hold of a photo written once in the library: copy (default), "
+                   "link (relative symbolic links), hardlink, or none")
     p.add_argument("--archive", choices=("keep", "separate"), default="keep",
                    help="archived items: keep them in the library (default) or put them in Archive/")
     p.add_argument("--partner", choices=("keep", "separate"), default="keep",
@@ -67,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Command-line names of the options a resume takes from the state when they are not given.
 _RECORDED = {"suffix": "suffixes", "no_exif": "no_exif", "timezone": "timezone",
              "overwrite_dates": "overwrite_dates", "fix_extensions": "fix_extensions",
-             "layout": "layout", "archive": "archive", "partner": "partner"}
+             "layout": "layout", "archive": "archive", "partner": "partner", "albums": "albums"}
 
 
 def _options_not_given(argv: list[str]) -> frozenset[str]:
@@ -139,7 +142,7 @@ def resume_command(args: argparse.Namespace, out_dir: Path | None = None) -> str
             parts.append("--" + flag.replace("_", "-"))
     if args.timezone:
         parts += ["--timezone", args.timezone]
-    for option, default in (("layout", "source"), ("archive", "keep"), ("partner", "keep")):
+    for option, default in (("layout", "source"), ("albums", "copy"), ("archive", "keep"), ("partner", "keep")):
         if getattr(args, option) != default:
             parts += [f"--{option}", getattr(args, option)]
     return shlex.join(parts)
@@ -212,6 +215,7 @@ def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
         layout=args.layout,
         archive=args.archive,
         partner=args.partner,
+        albums=args.albums,
         inherit=_options_not_given(argv),
     )
     chosen: list[Path] = []

@@ -46,6 +46,7 @@ class ExecOptions:
     exiftool: str | None = None
     metadata: MetadataOptions = field(default_factory=MetadataOptions)
     timeout: float = 300.0
+    albums: str = "copy"  # how album folders hold an item's file: "copy" | "link" | "hardlink"
 
 
 def output_fault(out_root: Path, exc: OSError) -> FatalError | None:
@@ -92,6 +93,8 @@ class Worker:
             self._remove_replaced(action)
             if action.kind is Kind.SIDECAR:
                 self._copy_sidecar(action, entry)
+            elif action.kind is Kind.ALBUM:
+                self._album_copy(action, entry)
             elif action.kind is Kind.COPY:
                 self._copy_media(action, entry)
             else:
@@ -135,6 +138,35 @@ class Worker:
         entry.status = "not_found"
         tmp = self._tmp_name(".json")
         self.source.copy_to(action.source, tmp)
+        entry.size = self._place(tmp, action.dest)
+
+    def _album_copy(self, action: Action, entry: Entry) -> None:
+        """The album's own file for an item written elsewhere in the library: a copy of that output, a
+        relative symbolic link to it (survives moving the library) or a hard link, as asked."""
+        entry.of = action.of
+        assert action.of_dest is not None
+        written = self.out_root / action.of_dest
+        if not written.is_file():
+            entry.status, entry.output_file = "error", None
+            entry.error = f"its item's file {action.of_dest} is not in the library (that item failed)"
+            return
+        final = self.out_root / action.dest
+        tmp = self._tmp_name(_safe_ext(action.dest.rpartition("/")[2]))
+        how = self.opts.albums
+        try:
+            if how == "link":
+                self._ensure_folder(final.parent)
+                os.symlink(os.path.relpath(written, final.parent), tmp)
+            elif how == "hardlink":
+                os.link(written, tmp)
+        except OSError as exc:
+            if exc.errno in FULL_ERRNOS:
+                raise
+            entry.details = {"note": f"{'links' if how == 'link' else 'hard links'} cannot be made here "
+                             f"({exc.strerror or exc}); copied instead"}
+            how = "copy"
+        if how == "copy":
+            shutil.copy2(written, tmp)
         entry.size = self._place(tmp, action.dest)
 
     def _copy_media(self, action: Action, entry: Entry) -> None:
@@ -241,12 +273,15 @@ class Worker:
     def _tmp_name(self, ext: str) -> Path:
         return self.tmp_dir / f"{uuid.uuid4().hex}{ext}"
 
+    def _ensure_folder(self, folder: Path) -> None:
+        if folder not in self._made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+
     def _place(self, tmp: Path, dest: str) -> int:
         final = self.out_root / dest
-        if final.parent not in self._made:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(final.parent)
-        size = tmp.stat().st_size
+        self._ensure_folder(final.parent)
+        size = tmp.stat().st_size  # through a link: the size of the file it names, as a resume checks
         os.replace(tmp, final)
         return size
 

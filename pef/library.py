@@ -27,9 +27,10 @@ from pef.tags import MetadataOptions, moment_from_utc, resolve_zone, sidecar_ins
 
 LAYOUTS = ("source", "year", "year/month", "year/month/day", "export")
 DATE_LAYOUTS = ("year", "year/month", "year/month/day")
-CHOICES = {"layout": LAYOUTS, "archive": ("keep", "separate"), "partner": ("keep", "separate")}
+ALBUM_MODES = ("copy", "link", "hardlink", "none")
+CHOICES = {"layout": LAYOUTS, "archive": ("keep", "separate"), "partner": ("keep", "separate"), "albums": ALBUM_MODES}
 # What a run recorded before these options existed did: the export's own shape, nothing separated.
-LEGACY_OPTIONS = {"layout": "export", "archive": "keep", "partner": "keep"}
+LEGACY_OPTIONS = {"layout": "export", "archive": "keep", "partner": "keep", "albums": "copy"}
 UNPROCESSED = "Unprocessed"
 OUTSIDE_PHOTOS = "not part of Google Photos (another product of the Takeout)"
 
@@ -171,9 +172,10 @@ def _place_media(media: MediaEntry, sidecar: Sidecar | None, paired: bool, takeo
     if group is not None:
         within = name if options.layout in DATE_LAYOUTS else rest
         return Placement(f"{GROUP_FOLDERS[group]}/{within}", group)
-    if options.layout not in DATE_LAYOUTS:
-        return Placement(inside, "library")
     folder = inside.rpartition("/")[0]
+    if options.layout not in DATE_LAYOUTS:
+        album = folder if folder and not _is_year_folder(folder, album_folders) else None
+        return Placement(inside, "album" if album else "library", album=album)
     if folder and not _is_year_folder(folder, album_folders):
         return Placement(f"Albums/{folder}/{name}", "album", album=folder)
     wall, why = _local_date(sidecar, name, options)

@@ -15,6 +15,7 @@ from typing import Callable
 
 from pef import __version__, scancache
 from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool
+from pef.dedup import Duplicates, Reader, find_duplicates, has_index
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, output_fault, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME, is_within
@@ -22,7 +23,7 @@ from pef.lock import OutputInUse, OutputLock
 from pef.library import CHOICES as LIBRARY_CHOICES
 from pef.library import LEGACY_OPTIONS, LibraryOptions, organise, photos_only
 from pef.matching import DEFAULT_SUFFIXES, match
-from pef.plan import Plan, make_plan
+from pef.plan import Kind, Plan, make_plan
 from pef.report import build_report, summary_text, write_report
 from pef.resume import (
     OutputChoice,
@@ -37,7 +38,7 @@ from pef.resume import (
 )
 from pef.sources import Source, SourceError
 from pef.outdir import SUFFIX, claim_new_output_dir
-from pef.state import ProcessingState, StateError
+from pef.state import Entry, ProcessingState, StateError
 from pef.tags import MetadataOptions
 from pef.timezones import load_zone
 from pef.verify import Audit, audit_outputs
@@ -68,6 +69,7 @@ class RunConfig:
     layout: str = "source"  # see pef.library.LAYOUTS
     archive: str = "keep"
     partner: str = "keep"
+    albums: str = "copy"  # album folders hold: "copy" | "link" | "hardlink" | "none"
     # Recorded options the caller left unset: a resume takes them from the state,
     # so `pef --resume -p SRC` continues a run started with --timezone or -s.
     inherit: frozenset[str] = frozenset()
@@ -87,6 +89,7 @@ class RunConfig:
             "layout": self.layout,
             "archive": self.archive,
             "partner": self.partner,
+            "albums": self.albums,
         }
 
     def library_options(self) -> LibraryOptions:
@@ -167,7 +170,7 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         moved = check_state_fits(state, source.identity(), config.recorded_options(), found.json_files.keys() | {m.rel for m in found.media})
         if moved:
             observer.message(moved)
-    matched, organised, plan = _match_and_plan(config, source, found, state, observer)
+    matched, organised, duplicates, plan = _match_and_plan(config, source, found, state, observer, stop)
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
     todo, done = _what_is_left(config, plan, state, observer)
@@ -175,11 +178,11 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         raise Interrupted()
     result = RunResult(None if config.dry_run else out, {}, "", already_done=done)
     if not config.dry_run:
-        _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result)
+        _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result, duplicates)
         result.audit, _ = audit_outputs(out, source, found.media, state)
     result.report = build_report(
         source=source.root, out_dir=result.out_dir, found=found, matched=matched, plan=plan, state=state,
-        organised=organised,
+        organised=organised, duplicates=duplicates,
         started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
         tool=__version__, audit=result.audit,
     )
@@ -317,16 +320,48 @@ def _choose_output(config: RunConfig, source: Source, observer: Observer) -> Out
     return choice
 
 
-def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingState, observer: Observer):
+def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingState, observer: Observer, stop):
     observer.start_phase("Matching and planning", total=None)
     matched = match(found.media, found.sidecars, config.all_suffixes)
     renames = _extension_fixes(source, found) if config.fix_extensions else None
     organised = organise(found, matched, config.library_options())
     places = {rel: p.path for rel, p in organised.places.items()}
-    plan = make_plan(found, matched, recorded_outputs(state), renames, recorded_extras(state), places)
-    observer.advance(len(plan.actions))
     observer.end_phase()
-    return matched, organised, plan
+    duplicates = _find_duplicates(config, source, found, matched, organised, observer, stop)
+    album_copies = [] if config.albums == "none" else [
+        rel for rel in duplicates.of if organised.places[rel].album is not None]
+    plan = make_plan(found, matched, recorded_outputs(state), renames, recorded_extras(state), places,
+                     duplicates.of, album_copies)
+    return matched, organised, duplicates, plan
+
+
+def _find_duplicates(config, source: Source, found, matched, organised, observer: Observer, stop) -> Duplicates:
+    """Identical files, within each part of the library (a photo in Trash is not merged with the library's)."""
+    if config.layout == "export":
+        return Duplicates()  # runs made before items existed resume as they were
+    observer.start_phase("Finding duplicates", total=None)
+    reader = Reader(chunks=source.chunks, piece=source.piece)
+    places = organised.places
+
+    def rank(rel: str) -> tuple:
+        name = rel.rpartition("/")[2]
+        return (rel not in matched.pairs, places[rel].album is not None, has_index(rel), len(name), rel)
+
+    by_group: dict[str, list] = {}
+    for media in found.media:
+        group = places[media.rel].group
+        by_group.setdefault("library" if group in ("album", "undated") else group, []).append(media)
+    result = Duplicates()
+    try:
+        for media in by_group.values():
+            if stop():
+                raise Interrupted()
+            found_here = find_duplicates(media, reader, rank)
+            result.of.update(found_here.of)
+            result.hashed_bytes += found_here.hashed_bytes
+    finally:
+        observer.end_phase()
+    return result
 
 
 def _what_is_left(config: RunConfig, plan: Plan, state: ProcessingState, observer: Observer):
@@ -339,7 +374,8 @@ def _what_is_left(config: RunConfig, plan: Plan, state: ProcessingState, observe
     return todo, done
 
 
-def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state, observer, stop, result) -> None:
+def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state, observer, stop, result,
+             duplicates: Duplicates) -> None:
     tmp_dir = out / TMP_DIR_NAME
     opts = ExecOptions(
         no_exif=config.no_exif,
@@ -347,6 +383,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         exiftool=exiftool,
         metadata=MetadataOptions(timezone=config.timezone, overwrite_dates=config.overwrite_dates),
         timeout=config.timeout,
+        albums=config.albums,
     )
     sidecars = {s.rel: s for s in found.sidecars}
     needed = sum(a.size for a in todo)
@@ -362,17 +399,22 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         free = shutil.disk_usage(out).free
         if needed > free:
             observer.message(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
-        actions = source.prepared(todo, tmp_dir, lambda a: a.source)
-        for entry in run_actions(actions, lambda: Worker(source, out, sidecars, opts), config.jobs, stop):
-            state.record(entry)
-            observer.finished(entry)
-            observer.advance()
-            now = time.monotonic()
-            if now - last_flush >= DURABLE_SECONDS:
-                state.flush()
-                last_flush = now
-            if state.journaled_since_save >= max(FOLD_MIN, FOLD_SHARE * len(state.media)):
-                state.save()
+        # Album copies second: each is made from its item's file, written in the first pass.
+        for phase in ([a for a in todo if a.kind is not Kind.ALBUM], [a for a in todo if a.kind is Kind.ALBUM]):
+            if stop() or not phase:
+                continue
+            actions = source.prepared(phase, tmp_dir, lambda a: a.source)
+            for entry in run_actions(actions, lambda: Worker(source, out, sidecars, opts), config.jobs, stop):
+                state.record(entry)
+                observer.finished(entry)
+                observer.advance()
+                now = time.monotonic()
+                if now - last_flush >= DURABLE_SECONDS:
+                    state.flush()
+                    last_flush = now
+                if state.journaled_since_save >= max(FOLD_MIN, FOLD_SHARE * len(state.media)):
+                    state.save()
+        _record_duplicates(state, duplicates, {a.source for a in plan.actions})
     except (FatalError, OSError) as exc:
         fault = exc if isinstance(exc, FatalError) else output_fault(out, exc)
         if fault is None:
@@ -396,6 +438,21 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
                 f"The finished files are recorded in {state.journal_path.name}, which a resume reads."
             )
         state.close()
+
+
+def _record_duplicates(state: ProcessingState, duplicates: Duplicates, planned: set[str]) -> None:
+    """Each duplicate without a file of its own is recorded once its item's file is in the library
+    (after every run, so a crash in between only delays it to the next)."""
+    for dup, primary in sorted(duplicates.of.items()):
+        if dup in planned:
+            continue  # an album copy, recorded with its own file
+        item = state.media.get(primary)
+        if not item or not item.get("output_file") or item.get("status") != "success":
+            continue
+        record = state.media.get(dup)
+        if record and record.get("kind") == "duplicate" and record.get("of") == primary:
+            continue
+        state.record(Entry(dup, "duplicate", "success", None, of=primary))
 
 
 def _disk_full(out: Path, exc: Exception, left: int) -> str:

@@ -40,6 +40,7 @@ class Kind(str, Enum):
     WRITE = "write"  # media with a sidecar: metadata written into the copy
     COPY = "copy"  # media without a sidecar: copied unchanged to Unprocessed/
     SIDECAR = "sidecar"  # a sidecar that fed no media: copied to Unprocessed/
+    ALBUM = "album"  # a duplicate in an album folder: a copy of (or link to) its item's written file
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Action:
     # Outputs an earlier run made for this file (or its sidecar) at a path the plan no longer
     # uses: removed before the new output is written, so a resume never leaves a second copy.
     replaces: tuple[str, ...] = ()
+    of: str | None = None  # for ALBUM: the item's primary source path
+    of_dest: str | None = None  # for ALBUM: the primary's output, which this one copies or links
 
 
 @dataclass
@@ -70,6 +73,8 @@ def make_plan(
     renames: Mapping[str, str] | None = None,
     recorded_extras: Mapping[str, Sequence[str]] | None = None,
     places: Mapping[str, str] | None = None,
+    duplicates: Mapping[str, str] | None = None,
+    album_copies: Iterable[str] = (),
 ) -> Plan:
     """One action per source media file and per unpaired sidecar, with unique output paths.
 
@@ -80,7 +85,11 @@ def make_plan(
     `recorded_extras` lists files an earlier run wrote beside an output (XMP).
     `renames` gives media files a new name (--fix-extensions) in the same folder.
     `places` is where the organise stage puts each file (by default: the export's own shape).
+    `duplicates` maps media with the same bytes as another to that item's primary: they get no
+    output of their own, except those in `album_copies`, which album folders hold.
     """
+    duplicates = duplicates or {}
+    album_copies = set(album_copies)
     if places is None:
         places = {rel: p.path for rel, p in organise(scan, matched, LibraryOptions(layout="export")).places.items()}
     recorded = recorded or {}
@@ -88,7 +97,10 @@ def make_plan(
     wanted: list[tuple[Kind, str, int, str | None, str | None]] = []
     for media in scan.media:
         pair = matched.pairs.get(media.rel)
-        if pair is not None:
+        if media.rel in duplicates:
+            if media.rel in album_copies:
+                wanted.append((Kind.ALBUM, media.rel, media.size, pair.sidecar if pair else None, None))
+        elif pair is not None:
             wanted.append((Kind.WRITE, media.rel, media.size, pair.sidecar, pair.rule))
         else:
             wanted.append((Kind.COPY, media.rel, media.size, None, None))
@@ -113,7 +125,11 @@ def make_plan(
         replaces = stale.pop(rel, [])
         if sidecar is not None:
             replaces += stale.pop(sidecar, [])  # its copy in Unprocessed/ from when it fed nothing
-        actions.append(Action(kind, rel, dests[rel], size, sidecar, rule, tuple(replaces)))
+        of = duplicates.get(rel)
+        actions.append(Action(kind, rel, dests[rel], size, sidecar, rule, tuple(replaces), of,
+                              dests.get(of) if of else None))
+    # Album copies come last: each is made from its item's output, which must be there first.
+    actions.sort(key=lambda a: a.kind is Kind.ALBUM)
     return Plan(actions)
 
 

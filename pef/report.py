@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from pef.fsutil import atomic_write_chunks, atomic_write_text, json_lines
+from pef.dedup import Duplicates
 from pef.library import Organised
 from pef.matching import MatchResult
 from pef.plan import Kind, Plan
@@ -29,8 +30,18 @@ def build_report(
     tool: str,
     audit=None,
     organised: Organised | None = None,
+    duplicates: Duplicates | None = None,
 ) -> dict:
     media = _media_section(plan, matched, state, dry_run)
+    dups = duplicates.of if duplicates else {}
+    outputs = {a.source: a.dest for a in plan.actions}
+    for dup, primary in dups.items():
+        if dup not in media:
+            media[dup] = {"status": "duplicate", "of": primary, "output": outputs.get(primary),
+                          "sidecar": matched.pairs[dup].sidecar if dup in matched.pairs else None}
+    media = dict(sorted(media.items()))
+    sizes = {m.rel: m.size for m in found.media}
+    saved = sum(sizes.get(d, 0) for d in dups if media[d]["status"] == "duplicate")
     groups: Counter = Counter()
     for rel, place in (organised.places.items() if organised else ()):
         if rel in media:
@@ -62,6 +73,9 @@ def build_report(
         "archived": sum(1 for sc in found.sidecars if sc.archived),
         "trashed": sum(1 for sc in found.sidecars if sc.trashed),
         "library_groups": dict(sorted(groups.items())),
+        "duplicates": len(dups),
+        "duplicates_not_written": sum(1 for d in dups if media[d]["status"] == "duplicate"),
+        "bytes_saved": saved,
         "errors": len(errors),
         "actions": len(plan.actions),
         "done": done,
@@ -97,6 +111,8 @@ def _media_section(plan: Plan, matched: MatchResult, state: ProcessingState, dry
         item: dict = {"output": action.dest, "sidecar": action.sidecar}
         if action.kind is Kind.WRITE:
             item["rule"] = action.rule
+        elif action.kind is Kind.ALBUM:
+            item["of"] = action.of
         else:
             item["reason"] = matched.unpaired_media.get(action.source, "no sidecar")
         record = state.media.get(action.source)
@@ -115,7 +131,7 @@ def _media_section(plan: Plan, matched: MatchResult, state: ProcessingState, dry
 def _media_status(kind: Kind, record: dict) -> str:
     if record.get("status") == "error":
         return "error"
-    return "written" if kind is Kind.WRITE else "copied"
+    return {Kind.WRITE: "written", Kind.ALBUM: "album copy"}.get(kind, "copied")
 
 
 def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state: ProcessingState, dry_run) -> dict:

@@ -183,6 +183,26 @@ class Source:
         else:
             self._extract(rel, dest)
 
+    def chunks(self, rel: str) -> Iterator[bytes] | None:
+        """rel's bytes in pieces; None for tar members, which can only be read in archive order."""
+        member = self.members.get(rel)
+        if member is None:
+            return _file_chunks(self.root / rel)
+        if member.loose is None and not member.archive.name.lower().endswith(".zip"):
+            return None
+        return self._chunks(member)
+
+    def piece(self, rel: str, offset: int, size: int) -> bytes | None:
+        """size bytes at offset of a plain file; None for archive members (no cheap seeking)."""
+        if rel in self.members:
+            return None
+        try:
+            with open(self.root / rel, "rb") as f:
+                f.seek(offset)
+                return f.read(size)
+        except OSError:
+            return None
+
     def head(self, rel: str, size: int) -> bytes | None:
         """The first bytes of rel, or None where they cannot be had cheaply (tar members)."""
         member = self.members.get(rel)
@@ -269,6 +289,11 @@ class Source:
             pass  # members never reached fail in the worker with a clear error
         for items in wanted.values():
             yield from items
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        yield from iter(lambda: f.read(1 << 20), b"")
 
 
 def _checked(path: Path) -> Path:

@@ -50,6 +50,7 @@ class Entry:
     output_file: str | None = None  # None: the file failed before any output existed
     size: int | None = None  # size of output_file when it was finished
     sidecar: str | None = None
+    of: str | None = None  # for a duplicate or album copy: the source path of its item's primary
     extra_files: list[str] = field(default_factory=list)  # e.g. an XMP sidecar beside the output
     unchanged: bool | None = None  # True when the output is a byte-for-byte copy of the source
     error: str | None = None
@@ -276,7 +277,7 @@ def _empty_state() -> dict:
 
 # What each recorded field may hold; anything else (a hand edit, another tool) makes the entry unusable.
 _MEDIA_FIELDS = {
-    "kind": lambda v: v in ("write", "copy"),
+    "kind": lambda v: v in ("write", "copy", "album", "duplicate"),
     "status": lambda v: v in ("success", "error"),
 }
 _JSON_FIELDS = {"status": lambda v: v in ("success", "error", "not_found")}
@@ -301,7 +302,8 @@ _COMMON_FIELDS = {
     "errors": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
     "details": lambda v: isinstance(v, dict),
     "timestamp": _optional(str),
-    "kind": lambda v: v in ("write", "copy", "sidecar"),
+    "kind": lambda v: v in ("write", "copy", "album", "duplicate", "sidecar"),
+    "of": _optional(str),
     "source": lambda v: isinstance(v, str),
 }
 

@@ -106,7 +106,7 @@ def audit_outputs(
     base = f"{out_dir}/"  # plain strings: pathlib's joins cost more than the stats at 300k files
     for entry in media:
         audit.media_checked += 1
-        path = _check_one(base, out_dir, source, entry, state.media.get(entry.rel), owners, audit, hash_copies)
+        path = _check_one(base, out_dir, source, entry, state.media.get(entry.rel), owners, audit, hash_copies, state)
         if path is not None:
             to_read[path] = entry.rel
     return audit, to_read
@@ -116,7 +116,10 @@ def _fed(state: ProcessingState) -> set[str]:
     return {r.get("sidecar") for r in state.media.values() if r.get("status") == "success"}
 
 
-def _check_one(base, out_dir, source, media, record, owners, audit, hash_copies) -> str | None:
+def _check_one(base, out_dir, source, media, record, owners, audit, hash_copies, state) -> str | None:
+    if record is not None and record.get("kind") == "duplicate":
+        _check_duplicate(out_dir, source, media, record, state, audit, hash_copies)
+        return None
     if record is None or not record.get("output_file"):
         why = record.get("error") if record else "never processed"
         audit.problems.append(f"{media.rel}: not in the output ({why})")
@@ -145,6 +148,18 @@ def _check_one(base, out_dir, source, media, record, owners, audit, hash_copies)
     elif media.size and size < media.size // 2:
         audit.problems.append(f"{media.rel}: its output {dest} has {size} bytes, far less than the source's {media.size}")
     return path if size else None
+
+
+def _check_duplicate(out_dir, source, media, record, state, audit: Audit, hash_copies: bool) -> None:
+    """A duplicate reached the library as its item's file: that file is recorded, and (with --hash)
+    the two sources hold the same bytes."""
+    primary = record.get("of")
+    item = state.media.get(primary) if isinstance(primary, str) else None
+    if not item or not item.get("output_file"):
+        audit.problems.append(f"{media.rel}: a duplicate of {primary}, which is not in the output")
+        return
+    if hash_copies and _source_sha256(source, media.rel, out_dir) != _source_sha256(source, primary, out_dir):
+        audit.problems.append(f"{media.rel}: recorded as a duplicate of {primary}, but their bytes differ")
 
 
 def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jobs: int, batch: int) -> dict[str, str]:

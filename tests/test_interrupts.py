@@ -107,7 +107,10 @@ def test_second_ctrl_c_leaves_at_once_and_resumes(takeout: Path, reference, tmp_
     ref, duration = reference
     out = tmp_path / "out"
     proc = start(takeout, out)
-    time.sleep(max(0.5, duration / 3))
+    # Once files are being written (the handlers are long installed), two presses 50 ms apart.
+    deadline = time.monotonic() + 120
+    while not (out / "processing_state.journal").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
