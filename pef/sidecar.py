@@ -52,6 +52,18 @@ class OtherJson:
     """A JSON that is not a media sidecar (album metadata.json, print orders...)."""
 
     rel: str
+    album: "AlbumInfo | None" = None  # when it describes an album (a title and no photoTakenTime)
+
+
+@dataclass(frozen=True)
+class AlbumInfo:
+    """What an album's metadata.json (whatever its localised name) says of the album."""
+
+    title: str
+    description: str = ""
+    date: int | None = None
+    place: str | None = None
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,7 @@ def parse_json_bytes(raw: bytes, rel: str) -> JsonKind:
     except ValueError as exc:  # e.g. a number with more digits than Python converts
         return BrokenSidecar(rel, f"invalid JSON: {exc}")
     if not isinstance(data, dict) or "title" not in data or "photoTakenTime" not in data:
-        return OtherJson(rel)
+        return OtherJson(rel, _album_info(data))
     try:
         return _sidecar_from(data, rel)
     except _BadField as exc:
@@ -132,6 +144,24 @@ def _sidecar_from(data: dict, rel: str) -> Sidecar:
         locked=_flag(data, "inLockedFolder", warnings),
         partner=_partner(data),
         warnings=tuple(warnings),
+    )
+
+
+def _album_info(data) -> AlbumInfo | None:
+    if not isinstance(data, dict) or not isinstance(data.get("title"), str) or "photoTakenTime" in data:
+        return None
+    try:
+        date = _timestamp(data, "date", required=False)
+    except _BadField:
+        date = None
+    place = data.get("location")
+    description = data.get("description")
+    return AlbumInfo(
+        title=_valid_text(data["title"]),
+        description=_valid_text(description) if isinstance(description, str) else "",
+        date=date,
+        place=_valid_text(place) if isinstance(place, str) and place.strip() else None,
+        shared=data.get("shared") is True or data.get("access") == "shared",
     )
 
 
@@ -238,7 +268,7 @@ def to_record(parsed: JsonKind) -> list:
         return ["sidecar", fields]
     if isinstance(parsed, BrokenSidecar):
         return ["broken", parsed.error]
-    return ["other", None]
+    return ["other", dict(parsed.album.__dict__) if parsed.album else None]
 
 
 def from_record(rel: str, record: list) -> JsonKind:
@@ -255,4 +285,4 @@ def from_record(rel: str, record: list) -> JsonKind:
         )
     if kind == "broken":
         return BrokenSidecar(rel, payload)
-    return OtherJson(rel)
+    return OtherJson(rel, AlbumInfo(**payload) if payload else None)

@@ -143,14 +143,13 @@ def test_truncated_last_part_keeps_what_it_can(tmp_path: Path) -> None:
 
 
 def test_hostile_and_legacy_member_names(tmp_path: Path) -> None:
-    jpg = tmp_path / "a.jpg"
-    make_media(jpg, seed=1)
+    jpgs = [make_media(tmp_path / f"{n}.jpg", seed=n) for n in range(4)]  # four photos, not four copies of one
     archive = tmp_path / "takeout-001.zip"
     with zipfile.ZipFile(archive, "w") as z:
-        z.write(jpg, "../../escape.jpg")
-        z.write(jpg, "/abs/olute.jpg")
-        z.write(jpg, "C:\\Windows\\drive.jpg")
-        z.write(jpg, "Takeout/Été 東京.jpg")  # UTF-8 with the flag set
+        z.write(jpgs[0], "../../escape.jpg")
+        z.write(jpgs[1], "/abs/olute.jpg")
+        z.write(jpgs[2], "C:\\Windows\\drive.jpg")
+        z.write(jpgs[3], "Takeout/Été 東京.jpg")  # UTF-8 with the flag set
         z.writestr("__MACOSX/Takeout/._Été 東京.jpg", b"\x00\x05\x16\x07")  # a zip made on a Mac
     before = archive.read_bytes()
     proc = run_cli("-p", str(archive), "--no-exif", "--output", str(tmp_path / "out"))

@@ -316,8 +316,8 @@ def _run_in_process(src: Path, meddle, **options):
 
 
 def test_files_vanishing_or_changing_during_the_run(src: Path) -> None:
-    for name in ("gone.jpg", "grown.jpg", "fine.jpg"):
-        make_media(src / name, seed=len(name))
+    for seed, name in enumerate(("gone.jpg", "grown.jpg", "fine.jpg")):
+        make_media(src / name, seed=seed)
         write_sidecar(src / f"{name}.json", name, T)
 
     def meddle():
@@ -353,8 +353,8 @@ def _wrapper(tmp_path: Path, action: str) -> Path:
 
 def test_crashing_exiftool_fails_one_file_and_is_restarted(src: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("PEF_EXIFTOOL", str(_wrapper(tmp_path, "kill 9, $pid, $child; exit 1;")))
-    for name in ("a.jpg", "bad.jpg", "c.jpg", "d.jpg"):
-        make_media(src / name, seed=len(name) + ord(name[0]))
+    for seed, name in enumerate(("a.jpg", "bad.jpg", "c.jpg", "d.jpg")):
+        make_media(src / name, seed=seed)
         write_sidecar(src / (name + ".json"), name, T)
     proc = run_cli("-p", str(src), "--timezone", "UTC", "-j", "1")
     assert proc.returncode == 2, proc.stdout + proc.stderr
