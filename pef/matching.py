@@ -47,7 +47,9 @@ Rules, most specific first (the name recorded in `Pair.rule`)
 5. "title": the title of a sidecar whose file name disagrees with it.
 6. "edited" (shared): `IMG-edited.jpg` and its localised forms (`EDITED_SUFFIXES`,
    plus the caller's `suffixes`), also cut short by the 47-character stem limit,
-   with "(N)" before or after: rules 1-5 on the original's name. Rules 1-3 on
+   with "(N)" before or after: rules 1-5 on the original's name. With an index on
+   both sides, the inner one is the title's own: "Scan(1)-edited(1).jpg" is the
+   edited copy of "Scan(1)(1).jpg", the second upload of "Scan(1).jpg". Rules 1-3 on
    the original's name run before rule 4: "IMG-edited.jpg" beside "IMG.jpg.json"
    is IMG.jpg's edited copy rather than the media of an "IMG-edited.jpeg.json".
    Last, "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg" anywhere in the
@@ -401,11 +403,10 @@ class EditedSuffixes:
                     break
         out = []
         for base in bases:
-            stem2, idx2 = split_index(base)
-            if idx1 and idx2:
-                continue
-            idx = idx1 or idx2
-            name = join_ext(f"{stem2}({idx})" if idx else stem2, n.raw_ext)
+            # An index on both sides ("X(1)-edited(1)"): the inner one is part of the
+            # title "X(1).jpg", the outer one numbers its second upload "X(1)(1).jpg".
+            # MediaName reads "X(1)(1)" both ways, so one name covers it.
+            name = join_ext(f"{base}({idx1})" if idx1 else base, n.raw_ext)
             out.append(MediaName(name))
         return out
 

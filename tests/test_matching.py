@@ -157,6 +157,7 @@ def test_media_name_keys():
         ("IMG-編集済み.jpg", ["IMG.jpg"]),
         ("IMG-edited(1).jpg", ["IMG(1).jpg"]),
         ("IMG(1)-edited.jpg", ["IMG(1).jpg"]),
+        ("IMG(1)-edited(1).jpg", ["IMG(1)(1).jpg"]),  # the title "IMG(1).jpg", uploaded twice
         ("IMG.jpg", []),
         ("-edited.jpg", []),
         ("G" * 44 + "-ed.jpg", ["G" * 44 + ".jpg"]),  # cut by the 47-character limit

@@ -670,6 +670,44 @@ case("json-not-a-sidecar-ignored",
 
 
 # ---------------------------------------------------------------------------
+# M. A title that itself ends in an index, with edited copies and duplicates
+# ---------------------------------------------------------------------------
+
+# "Scan0-12-07(1).jpg" uploaded twice: the second upload is "...(1)(1).jpg" and its
+# edited copy "...(1)-bearbeitet(1).jpg"; the inner "(1)" belongs to the title.
+_scan = "Scan0-12-07(1).jpg"
+case("title-index-edited-and-duplicate",
+     {"Scan0-12-07(1).jpg": None, "Scan0-12-07(1)-bearbeitet.jpg": 2, "Scan0-12-07(1)(1).jpg": 3,
+      "Scan0-12-07(1)-bearbeitet(1).jpg": 4,
+      "Scan0-12-07(1).jpg.supplemental-metadata.json": _scan, "Scan0-12-07(1).jpg.supplemental-metadata(1).json": _scan},
+     {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "supplemental"),
+      "Scan0-12-07(1)-bearbeitet.jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "edited"),
+      "Scan0-12-07(1)(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata(1).json", "index"),
+      "Scan0-12-07(1)-bearbeitet(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata(1).json", "edited")})
+case("title-index-edited-and-duplicate-old-naming",
+     {"Scan0-12-07(1).jpg": None, "Scan0-12-07(1)-edited.jpg": 2, "Scan0-12-07(1)(1).jpg": 3,
+      "Scan0-12-07(1)-edited(1).jpg": 4, "Scan0-12-07(1).jpg.json": _scan, "Scan0-12-07(1).jpg(1).json": _scan},
+     {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.json", "exact"),
+      "Scan0-12-07(1)-edited.jpg": ("Scan0-12-07(1).jpg.json", "edited"),
+      "Scan0-12-07(1)(1).jpg": ("Scan0-12-07(1).jpg(1).json", "index"),
+      "Scan0-12-07(1)-edited(1).jpg": ("Scan0-12-07(1).jpg(1).json", "edited")})
+case("title-index-edited-duplicate-without-its-original",
+     {"Scan0-12-07(1)-bearbeitet(1).jpg": None, "Scan0-12-07(1).jpg.supplemental-metadata(1).json": _scan},
+     {"Scan0-12-07(1)-bearbeitet(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata(1).json", "edited")})
+# No second upload in the export: the "(1)" numbers the edited copies of the one upload.
+case("title-index-second-edited-copy",
+     {"Scan0-12-07(1).jpg": None, "Scan0-12-07(1)-bearbeitet(1).jpg": 2,
+      "Scan0-12-07(1).jpg.supplemental-metadata.json": _scan},
+     {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "supplemental"),
+      "Scan0-12-07(1)-bearbeitet(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "edited")})
+# The second upload is there but its sidecar is not: its edited copy is not given the first one's.
+case("title-index-edited-duplicate-sidecar-missing",
+     {"Scan0-12-07(1).jpg": None, "Scan0-12-07(1)(1).jpg": 2, "Scan0-12-07(1)-bearbeitet(1).jpg": 3,
+      "Scan0-12-07(1).jpg.supplemental-metadata.json": _scan},
+     {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "supplemental")})
+
+
+# ---------------------------------------------------------------------------
 # Running a case
 # ---------------------------------------------------------------------------
 
