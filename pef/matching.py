@@ -54,9 +54,13 @@ Rules, most specific first (the name recorded in `Pair.rule`)
    is IMG.jpg's edited copy rather than the media of an "IMG-edited.jpeg.json".
    Last, "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg" anywhere in the
    export (so the "(1)" numbers IMG's edited copies) takes the sidecar of IMG.jpg.
-7. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp, Pixel .MP and .MP~2) with
-   the stem of a photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`,
-   `PXL_x.MP` + `PXL_x.MP.jpg.json`, `MVIMG_x.mp4` + `MVIMG_x.jpg.json`.
+7. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp) with the stem of a
+   photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`, `MVIMG_x.mp4` +
+   `MVIMG_x.jpg.json`. A Pixel motion photo's video (.MP, .MV and the tilde copies'
+   .MP~2, .MP~3...) keeps its whole name in its photo's: `PXL_x.MP~2` takes
+   `PXL_x.MP~2.jpg.json`, and `PXL_x.MP.jpg.json` only when no `PXL_x.MP~2.jpg` is in
+   the export. A file without any extension beside a photo of its stem is that
+   photo's video half: `MVIMG_x` beside `MVIMG_x.jpg` takes `MVIMG_x.jpg.json`.
 8. "cross-folder" (shared): a media still unpaired whose same-named, same-sized
    copy in another folder is paired gets that copy's sidecar (album folders).
 9. "cross-folder-name" (shared): rules 1-7 run against every other folder find
@@ -163,10 +167,11 @@ IMAGE_EXTENSIONS = frozenset(
     "jpg jpeg jpe jfif png gif heic heif webp tif tiff bmp dng avif raw cr2 cr3 nef arw orf rw2 raf srw".split()
 )
 LIVE_VIDEO_EXTENSIONS = frozenset("mov mp4 m4v 3gp qt".split())
-VIDEO_EXTENSIONS = LIVE_VIDEO_EXTENSIONS | frozenset("3g2 avi mkv wmv mpg mpeg mts m2ts webm flv vob mp".split())
+VIDEO_EXTENSIONS = LIVE_VIDEO_EXTENSIONS | frozenset("3g2 avi mkv wmv mpg mpeg mts m2ts webm flv vob mp mv".split())
 MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
 _ALL_MEDIA_EXTENSIONS = tuple(sorted(MEDIA_EXTENSIONS))
-_PIXEL_MOTION_RE = re.compile(r"mp(?:~\d+)?")
+# A Pixel motion photo's video half: ".MP" or ".MV", and "~2", "~3"... for its copies.
+_PIXEL_MOTION_RE = re.compile(r"m[pv](?:~\d+)?")
 
 # Extension families: names in one family are the same kind of file.
 _EXT_FAMILY = {
@@ -335,14 +340,31 @@ def _lookups_title(n: MediaName, edited: EditedSuffixes | None = None) -> list[t
 
 def _lookups_live(n: MediaName, edited: EditedSuffixes | None = None) -> list:
     """A video's photo half: the same stem with an image extension (or an older
-    sidecar without extension); Pixel motion photos keep ".MP" in the photo's stem."""
+    sidecar without extension). A Pixel motion photo keeps its video's whole name in
+    the photo's stem ("PXL_x.MP~2" is the half of "PXL_x.MP~2.jpg"); only when that
+    photo is not in the export is a tilde copy's video taken for the first one's
+    ("PXL_x.MP.jpg"). A file without any extension beside a photo of its stem is
+    that photo's video half too ("MVIMG_x" beside "MVIMG_x.jpg")."""
+    media_keys = edited.media_keys if edited is not None else frozenset()
     if _PIXEL_MOTION_RE.fullmatch(n.ext):
-        stems = (n.stem0 + ".mp", n.stem0)
+        own = f"{n.stem0}.{n.ext}"
+        if n.ext == "mp" or not _has_photo(own, n.idx, media_keys):
+            stems: tuple[str, ...] = tuple(dict.fromkeys((own, n.stem0 + ".mp", n.stem0)))
+        else:
+            stems = (own,)
     elif n.ext in LIVE_VIDEO_EXTENSIONS:
         stems = (n.stem0, n.stem0 + ".mp")
+    elif not n.raw_ext and _has_photo(n.stem0, n.idx, media_keys):
+        stems = (n.stem0,)
     else:
         return []
     return [_named(stem, LIVE_IMAGE_EXTENSIONS, n.idx) + [("ns", stem, n.idx, "", False)] for stem in stems]
+
+
+def _has_photo(stem: str, idx: int, media_keys: frozenset[str]) -> bool:
+    """Whether the export holds a photo named `stem` (with this duplicate index) plus an image extension."""
+    named = f"{stem}({idx})" if idx else stem
+    return any(f"{named}.{ext}" in media_keys for ext in LIVE_IMAGE_EXTENSIONS)
 
 
 class EditedSuffixes:

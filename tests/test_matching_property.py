@@ -219,3 +219,33 @@ def test_titles_sharing_a_long_prefix(prefix, tails, supplemental, orphans, edit
     titles_ = [prefix + tail + ext for tail, ext in tails]
     assume(all(t.strip() for t in titles_))
     _check(titles_, supplemental, orphans, edited, [False])
+
+
+@_settings
+@given(
+    shots=st.lists(st.integers(0, 999_999_999), min_size=1, max_size=4, unique=True),
+    tildes=st.lists(st.sets(st.integers(2, 5), max_size=3), min_size=1, max_size=4),
+    kind=st.sampled_from(["MP", "MV"]),
+    mvimg=st.lists(st.booleans(), min_size=1, max_size=4),
+    supplemental=st.booleans(),
+)
+def test_motion_photo_video_halves_follow_their_photo(shots, tildes, kind, mvimg, supplemental):
+    """Every motion photo's video half takes its own photo's sidecar: a Pixel photo
+    "PXL_x.MP.jpg" and its tilde copies "PXL_x.MP~2.jpg"... with videos "PXL_x.MP",
+    "PXL_x.MP~2"..., or an older "MVIMG_x.jpg" with a video "MVIMG_x" without extension."""
+    entries, sidecars, want = [], [], {}
+    for n, shot in enumerate(shots):
+        if mvimg[n % len(mvimg)]:
+            halves = [(f"MVIMG_20190704_{shot:09d}.jpg", f"MVIMG_20190704_{shot:09d}")]
+        else:
+            stem = f"PXL_20230311_{shot:09d}.{kind}"
+            halves = [(f"{stem}{t}.jpg", f"{stem}{t}") for t in ["", *(f"~{k}" for k in sorted(tildes[n % len(tildes)]))]]
+        for k, (photo, video) in enumerate(halves):
+            sidecar = f"{FOLDER}/{g_sidecar_name(photo, supplemental)}"
+            sidecars.append(Sidecar(sidecar, photo, 1_500_000_000 + 100 * n + k))
+            for name, size in ((photo, 1000), (video, 2000)):
+                entries.append(MediaEntry(f"{FOLDER}/{name}", size + 100 * n + k, 0))
+                want[f"{FOLDER}/{name}"] = sidecar
+    result = match(entries, sidecars)
+    assert {m: p.sidecar for m, p in result.pairs.items()} == want, result.ambiguities
+    assert {p.rule for m, p in result.pairs.items() if not m.endswith(".jpg")} == {"live-photo"}

@@ -23,7 +23,8 @@ from pef.sources import Source
 P = "Takeout/Google Photos/Photos from 2020"
 P2 = "Takeout 2/Google Photos/Photos from 2020"
 A = "Takeout/Google Photos/Trip"
-VIDEO_EXTS = {".mov", ".mp4", ".m4v", ".3gp", ".mp", ".mp~2", ".avi", ".mkv"}
+VIDEO_EXTS = {".mov", ".mp4", ".m4v", ".3gp", ".mp", ".mp~2", ".mp~3", ".mv", ".avi", ".mkv"}
+VIDEO_PREFIXES = ("MVIMG_",)  # a motion photo's video half exported without an extension
 
 
 @dataclass
@@ -471,6 +472,57 @@ case("mvimg-mp4", {"MVIMG_20190101_101010.jpg": None, "MVIMG_20190101_101010.mp4
 case("mvimg-alone", {"MVIMG_20190101_111111.jpg": None, "MVIMG_20190101_111111.jpg.json": "MVIMG_20190101_111111.jpg"},
      {"MVIMG_20190101_111111.jpg": "MVIMG_20190101_111111.jpg.json"})
 case("live-video-not-to-video-sidecar", {"IMG_41.MOV": None, "IMG_41.mp4.json": "IMG_41.mp4"}, {})
+# Tilde copies of a Pixel motion photo each have their own photo, sidecar and video half.
+_pxl = "PXL_20230311_101112131"
+case("pixel-tilde-copy-video-takes-its-own-photo-sidecar",
+     {f"{_pxl}.MP.jpg": None, f"{_pxl}.MP~2.jpg": 2, f"{_pxl}.MP": 3, f"{_pxl}.MP~2": 4,
+      f"{_pxl}.MP.jpg.json": f"{_pxl}.MP.jpg", f"{_pxl}.MP~2.jpg.json": f"{_pxl}.MP~2.jpg"},
+     {f"{_pxl}.MP.jpg": (f"{_pxl}.MP.jpg.json", "exact"), f"{_pxl}.MP~2.jpg": (f"{_pxl}.MP~2.jpg.json", "exact"),
+      f"{_pxl}.MP": (f"{_pxl}.MP.jpg.json", "live-photo"), f"{_pxl}.MP~2": (f"{_pxl}.MP~2.jpg.json", "live-photo")})
+case("pixel-tilde-3-supplemental",
+     {f"{_pxl}.MP.jpg": None, f"{_pxl}.MP~2.jpg": 2, f"{_pxl}.MP~3.jpg": 3, f"{_pxl}.MP": 4, f"{_pxl}.MP~2": 5,
+      f"{_pxl}.MP~3": 6,
+      sidecar_cut(f"{_pxl}.MP.jpg", True): f"{_pxl}.MP.jpg", sidecar_cut(f"{_pxl}.MP~2.jpg", True): f"{_pxl}.MP~2.jpg",
+      sidecar_cut(f"{_pxl}.MP~3.jpg", True): f"{_pxl}.MP~3.jpg"},
+     {f"{_pxl}.MP.jpg": sidecar_cut(f"{_pxl}.MP.jpg", True), f"{_pxl}.MP~2.jpg": sidecar_cut(f"{_pxl}.MP~2.jpg", True),
+      f"{_pxl}.MP~3.jpg": sidecar_cut(f"{_pxl}.MP~3.jpg", True),
+      f"{_pxl}.MP": (sidecar_cut(f"{_pxl}.MP.jpg", True), "live-photo"),
+      f"{_pxl}.MP~2": (sidecar_cut(f"{_pxl}.MP~2.jpg", True), "live-photo"),
+      f"{_pxl}.MP~3": (sidecar_cut(f"{_pxl}.MP~3.jpg", True), "live-photo")})
+# The tilde copy's photo is there without its sidecar: its video is not given the first photo's date.
+case("pixel-tilde-copy-video-not-given-the-first-photo-sidecar",
+     {f"{_pxl}.MP.jpg": None, f"{_pxl}.MP~2.jpg": 2, f"{_pxl}.MP~2": 3, f"{_pxl}.MP.jpg.json": f"{_pxl}.MP.jpg"},
+     {f"{_pxl}.MP.jpg": (f"{_pxl}.MP.jpg.json", "exact")})
+case("pixel-mv-video",
+     {f"{_pxl}.MV.jpg": None, f"{_pxl}.MV": 2, f"{_pxl}.MV.jpg.json": f"{_pxl}.MV.jpg"},
+     {f"{_pxl}.MV.jpg": (f"{_pxl}.MV.jpg.json", "exact"), f"{_pxl}.MV": (f"{_pxl}.MV.jpg.json", "live-photo")})
+case("pixel-mv-video-beside-mp-photo",
+     {f"{_pxl}.MP.jpg": None, f"{_pxl}.MV": 2, f"{_pxl}.MP.jpg.json": f"{_pxl}.MP.jpg"},
+     {f"{_pxl}.MP.jpg": (f"{_pxl}.MP.jpg.json", "exact"), f"{_pxl}.MV": (f"{_pxl}.MP.jpg.json", "live-photo")})
+case("pixel-mv-tilde-copy-video",
+     {f"{_pxl}.MV.jpg": None, f"{_pxl}.MV~2.jpg": 2, f"{_pxl}.MV": 3, f"{_pxl}.MV~2": 4,
+      f"{_pxl}.MV.jpg.json": f"{_pxl}.MV.jpg", f"{_pxl}.MV~2.jpg.json": f"{_pxl}.MV~2.jpg"},
+     {f"{_pxl}.MV.jpg": f"{_pxl}.MV.jpg.json", f"{_pxl}.MV~2.jpg": f"{_pxl}.MV~2.jpg.json",
+      f"{_pxl}.MV": (f"{_pxl}.MV.jpg.json", "live-photo"), f"{_pxl}.MV~2": (f"{_pxl}.MV~2.jpg.json", "live-photo")})
+# The video half of a motion photo exported without any extension (immich-go issue 634).
+_mv = "MVIMG_20190704_181920"
+case("mvimg-video-without-extension",
+     {f"{_mv}.jpg": None, _mv: 2, f"{_mv}.jpg.json": f"{_mv}.jpg"},
+     {f"{_mv}.jpg": (f"{_mv}.jpg.json", "exact"), _mv: (f"{_mv}.jpg.json", "live-photo")})
+case("mvimg-video-without-extension-supplemental",
+     {f"{_mv}.jpg": None, _mv: 2, f"{_mv}.jpg.supplemental-metadata.json": f"{_mv}.jpg"},
+     {f"{_mv}.jpg": (f"{_mv}.jpg.supplemental-metadata.json", "supplemental"),
+      _mv: (f"{_mv}.jpg.supplemental-metadata.json", "live-photo")})
+case("mvimg-video-without-extension-duplicate",
+     {f"{_mv}.jpg": None, _mv: 2, f"{_mv}(1).jpg": 3, f"{_mv}(1)": 4,
+      f"{_mv}.jpg.json": f"{_mv}.jpg", f"{_mv}.jpg(1).json": f"{_mv}.jpg"},
+     {f"{_mv}.jpg": f"{_mv}.jpg.json", _mv: (f"{_mv}.jpg.json", "live-photo"),
+      f"{_mv}(1).jpg": (f"{_mv}.jpg(1).json", "index"), f"{_mv}(1)": (f"{_mv}.jpg(1).json", "live-photo")})
+case("video-without-extension-two-photos-differ",
+     {f"{_mv}.jpg": None, f"{_mv}.png": 2, _mv: 3,
+      f"{_mv}.jpg.json": {"title": f"{_mv}.jpg", "ts": 1562675400},
+      f"{_mv}.png.json": {"title": f"{_mv}.png", "ts": 1600000000}},
+     {f"{_mv}.jpg": f"{_mv}.jpg.json", f"{_mv}.png": f"{_mv}.png.json"}, ambiguous=True)
 
 # ---------------------------------------------------------------------------
 # H. Extensions
@@ -743,7 +795,7 @@ def _write(root: Path, files: dict) -> tuple[set[str], set[str]]:
         else:
             variant = spec or 1
             ext = "." + rel.rsplit(".", 1)[-1].lower() if "." in rel.rsplit("/", 1)[-1] else ""
-            if ext in VIDEO_EXTS:
+            if ext in VIDEO_EXTS or (not ext and rel.rsplit("/", 1)[-1].startswith(VIDEO_PREFIXES)):
                 path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (16 * variant))
             else:
                 path.write_bytes(_image_bytes(variant, ext))
