@@ -54,6 +54,12 @@ Rules, most specific first (the name recorded in `Pair.rule`)
    is IMG.jpg's edited copy rather than the media of an "IMG-edited.jpeg.json".
    Last, "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg" anywhere in the
    export (so the "(1)" numbers IMG's edited copies) takes the sidecar of IMG.jpg.
+6b. "cut-copy" (shared): "X(1).jpg" beside "X.jpg" when X reaches the 47-character
+   cut and no sidecar names the title with an index: rules 1-5 on "X.jpg". The cut
+   leaves nothing of the suffix of X's edited copy, so Google numbers the copy
+   instead; and a cut name may be exported twice with one sidecar (immich-go's
+   "forgotten duplicates"). With an indexed sidecar of the title (a second upload)
+   the copy may be either upload's: it is left unpaired, as ambiguous.
 7. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp) with the stem of a
    photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`, `MVIMG_x.mp4` +
    `MVIMG_x.jpg.json`. A Pixel motion photo's video (.MP, .MV and the tilde copies'
@@ -378,6 +384,7 @@ class EditedSuffixes:
         self._partials = {suffix[:k] for suffix in self.suffixes for k in range(1, len(suffix))}
         self._longest_partial = max((len(p) for p in self._partials), default=0)
         self.media_keys: frozenset[str] = frozenset()  # every media name of the export, folded
+        self.indexed_keys: frozenset[str] = frozenset()  # every key a sidecar claims with a "(N)"
 
     def looks_edited(self, n: MediaName) -> bool:
         stem, _ = split_index(n.raw_stem)
@@ -400,6 +407,19 @@ class EditedSuffixes:
             if base.idx == idx1 and base.key not in self.media_keys and base.key0 in self.media_keys
         ]
 
+    def cut_copy_originals(self, n: MediaName) -> list[MediaName]:
+        """For "X(1).jpg" whose stem X reaches the 47-character cut, beside "X.jpg": "X.jpg".
+
+        Google's cut leaves nothing of the suffix of X's edited copy ("X-edited"
+        cut to 47 is X), so that copy collides with X.jpg and is numbered instead;
+        and a name cut at the limit can be exported twice with one sidecar (immich-go's
+        "forgotten duplicates"). Either way it is a copy of the one upload, unless
+        the title was uploaded again: `_lookups_cut_copy` drops it when any sidecar
+        names the title with an index."""
+        if not n.idx or n.key0 not in self.media_keys or not reaches_media_stem(n.raw_stem0):
+            return []
+        return [MediaName(n.raw0)]
+
     def _originals(self, n: MediaName) -> list[MediaName]:
         stem1, idx1 = split_index(n.raw_stem)
         spaced_stem = spaced(stem1)
@@ -417,11 +437,16 @@ class EditedSuffixes:
                 tail = spaced_stem[len(spaced_stem) - len(suffix) :]
                 if fold(tail) == suffix:
                     bases.append(spelled[: len(spaced_stem) - len(suffix)])
-        if not bases and reaches_media_stem(stem1):
+        if not bases:
             # Cut by the 47-character limit: "...name-edi". Longest partial suffix first.
+            # A duplicate's index may stand before it ("...name(1)-edi"), counted in
+            # the cut or not.
             for k in range(min(self._longest_partial, len(spaced_stem) - 1), 0, -1):
                 if fold(spaced_stem[-k:]) in self._partials:
-                    bases.append(spelled[:-k])
+                    base = spelled[:-k]
+                    inner, inner_idx = split_index(base)
+                    if reaches_media_stem(stem1) or (inner_idx and reaches_media_stem(inner + spelled[-k:])):
+                        bases.append(base)
                     break
         out = []
         for base in bases:
@@ -600,6 +625,22 @@ def _edited(*primary: Callable, unindexed: bool = False) -> Callable[[MediaName,
 
 _PRIMARY = (_lookups_name, _lookups_truncated, _lookups_no_extension, _lookups_extension, _lookups_title)
 
+
+def _lookups_cut_copy(n: MediaName, edited: EditedSuffixes) -> list:
+    """A numbered copy of a name cut at the limit: rules 1-5 on the original's name,
+    unless some sidecar names the title with an index (a second upload, whose
+    sidecar may belong to this very file)."""
+    out: list = []
+    for base in edited.cut_copy_originals(n):
+        for lookups_of in _PRIMARY:
+            out.extend(lookups_of(base, edited))
+    keys = edited.indexed_keys
+    for item in out:
+        for lookup in item if type(item) is list else (item,):
+            if lookup[1] in keys:
+                return []
+    return out
+
 # "IMG-edited.jpg" next to "IMG.jpg.json" is the edited copy of IMG.jpg before it is
 # an "IMG-edited.jpeg" whose extension changed: the original's own name is
 # stronger evidence than a changed extension. So the edited rule runs in two
@@ -613,6 +654,7 @@ RULES: tuple[Rule, ...] = (
     Rule("title", False, _lookups_title),
     Rule("edited", True, _edited(_lookups_extension, _lookups_title)),
     Rule("edited", True, _edited(*_PRIMARY, unindexed=True)),
+    Rule("cut-copy", True, _lookups_cut_copy),
     Rule("live-photo", True, _lookups_live),
 )
 
@@ -667,6 +709,7 @@ class _Matcher:
         self.claims: list[list[tuple]] = []
         self.known_keys: set[str] = set()  # every claimed key: a cheap first filter for lookups
         self.index: dict[tuple, list[tuple]] = {}
+        indexed: set[str] = set()
         for sid, sc in enumerate(self.sidecars):
             found = sidecar_claims(sc.rel, sc.title)
             self.claims.append(found)
@@ -674,6 +717,9 @@ class _Matcher:
             for space, key, idx, spelling, rule, weak in found:
                 self.index.setdefault((space, lf, key, idx), []).append((sid, spelling, rule, weak))
                 self.known_keys.add(key)
+                if idx:
+                    indexed.add(key)
+        self.edited.indexed_keys = frozenset(indexed)
         self.paired: dict[int, tuple[int, str]] = {}  # media id -> (sidecar id, rule)
         self.taken: set[int] = set()  # sidecars given by a primary rule
         self.sidecar_reason: dict[int, str] = {}
@@ -960,13 +1006,25 @@ class _Matcher:
 
     # -- result ------------------------------------------------------------
 
+    def _cut_copy_unsure(self, m: _Media) -> str | None:
+        """The reason a numbered copy of a cut name was left unpaired by rule cut-copy, if it was."""
+        originals = self.edited.cut_copy_originals(m.n)
+        if not originals or _lookups_cut_copy(m.n, self.edited):
+            return None
+        original = originals[0].name
+        self.ambiguities.append(
+            f"{m.rel!r} is a numbered copy of {original!r}, whose name was cut at the length limit, but the title "
+            "was uploaded more than once: it may belong to any of the uploads, so it was left without a sidecar."
+        )
+        return f"ambiguous: a numbered copy of {original!r}, a title uploaded more than once"
+
     def result(self) -> MatchResult:
         out = MatchResult()
         used: set[int] = set()
         for mid, m in enumerate(self.media):
             got = self.paired.get(mid)
             if got is None:
-                out.unpaired_media[m.rel] = m.reason or (
+                out.unpaired_media[m.rel] = m.reason or self._cut_copy_unsure(m) or (
                     "no sidecar matches its name in its folder, nor unambiguously in another folder"
                 )
             else:

@@ -250,8 +250,8 @@ def test_fast_path_gives_what_the_general_path_gives(stem, ext, supplemental, sa
 
 def test_rules_order_and_names():
     assert [r.name for r in RULES] == ["name", "truncated", "no-extension", "edited", "extension", "title",
-                                       "edited", "edited", "live-photo"]
-    assert [r.shared for r in RULES] == [False, False, False, True, False, False, True, True, True]
+                                       "edited", "edited", "cut-copy", "live-photo"]
+    assert [r.shared for r in RULES] == [False, False, False, True, False, False, True, True, True, True]
 
 
 def test_title_without_extension_takes_a_media_with_one():
@@ -383,7 +383,7 @@ def test_invariants_on_tricky_exports(seed):
     assert not used & set(result.unpaired_sidecars)
     for p in result.pairs.values():
         assert p.rule in {"exact", "supplemental", "index", "truncated", "no-extension", "extension", "title",
-                          "edited", "live-photo", "cross-folder", "cross-folder-name"}
+                          "edited", "cut-copy", "live-photo", "cross-folder", "cross-folder-name"}
         # A "(1)" never meets a sidecar without one, nor the other way round (same-folder name rules).
         if p.rule in ("exact", "supplemental"):
             assert ("(1)" in p.media.rsplit("/", 1)[1]) == ("(1)" in p.sidecar.rsplit("/", 1)[1])

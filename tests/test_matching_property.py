@@ -249,3 +249,66 @@ def test_motion_photo_video_halves_follow_their_photo(shots, tildes, kind, mvimg
     result = match(entries, sidecars)
     assert {m: p.sidecar for m, p in result.pairs.items()} == want, result.ambiguities
     assert {p.rule for m, p in result.pairs.items() if not m.endswith(".jpg")} == {"live-photo"}
+
+
+_LOCAL_SUFFIXES = ["-edited", "-bearbeitet", "-edytowane", "-modifié", "-編集済み"]
+
+
+def g_edited_copy_name(title: str, suffix: str, index: int = 0) -> str:
+    """Google's edited copy: the title's stem and the localised suffix, cut to 47
+    together (so a long stem loses the suffix's end, or all of it), then the upload's index."""
+    stem, ext = os.path.splitext(title)
+    return (stem + suffix)[:47] + (f"({index})" if index else "") + ext
+
+
+@_settings
+@given(
+    titles_=st.lists(titles, min_size=1, max_size=4),
+    uploads=st.lists(st.integers(1, 3), min_size=1, max_size=4),
+    edits=st.lists(st.booleans(), min_size=1, max_size=6),
+    suffix=st.sampled_from(_LOCAL_SUFFIXES),
+    supplemental=st.booleans(),
+)
+@example(["Scan0-12-07(1).jpg"], [2], [True], "-bearbeitet", True)
+@example(["original_1d4caa6f-16c6-4c3d-901b-9387de10e528_PXL_20230101_120000000.jpg"], [1], [True], "-edited", False)
+@example(["Sommerurlaub an der Ostsee mit der ganzen Familie.jpg"], [2], [True], "-edytowane", True)
+def test_edited_copies_with_cut_suffixes(titles_, uploads, edits, suffix, supplemental):
+    """Every upload of every title, and its edited copy named as Google names it: the
+    suffix cut by the 47-character limit, or cut away and the copy numbered instead
+    (then the copy of a title uploaded once shares its sidecar)."""
+    media_keys: set[str] = set()
+    sidecar_keys: set[str] = set()
+    uploads_of: dict[str, list[tuple[str, str, int]]] = {}
+    for n, title in enumerate(titles_):
+        for _ in range(uploads[n % len(uploads)]):
+            index = 0
+            while g_key(g_media_name(title, index)) in media_keys:
+                index += 1
+            media, sidecar = g_media_name(title, index), g_sidecar_name(title, supplemental, index)
+            if g_key(sidecar) in sidecar_keys:
+                continue  # two titles alike in their first 46 characters: not modelled
+            media_keys.add(g_key(media))
+            sidecar_keys.add(g_key(sidecar))
+            uploads_of.setdefault(title, []).append((media, sidecar, index))
+    entries, sidecars, want = [], [], {}
+    k = 0
+    for title, ups in uploads_of.items():
+        for media, sidecar, index in ups:
+            k += 1
+            rel = f"{FOLDER}/{sidecar}"
+            sidecars.append(Sidecar(rel, title, 1_500_000_000 + k))
+            entries.append(MediaEntry(f"{FOLDER}/{media}", 1000 + k, 0))
+            want[f"{FOLDER}/{media}"] = rel
+            if not edits[k % len(edits)]:
+                continue
+            copy = g_edited_copy_name(title, suffix, index)
+            if g_key(copy) == g_key(media) and len(ups) == 1:
+                copy = g_media_name(title, 1)  # the suffix was cut away: Google numbers the copy
+            if g_key(copy) in media_keys:
+                continue  # a numbered copy of a title uploaded more than once: whose it is is unknowable
+            media_keys.add(g_key(copy))
+            entries.append(MediaEntry(f"{FOLDER}/{copy}", 5000 + k, 0))
+            want[f"{FOLDER}/{copy}"] = rel
+    result = match(entries, sidecars)
+    assert {m: p.sidecar for m, p in result.pairs.items()} == want, result.ambiguities
+    assert result.unpaired_sidecars == {}

@@ -721,6 +721,103 @@ case("json-not-a-sidecar-ignored",
      {"IMG_95.jpg": "IMG_95.jpg.json"})
 
 
+
+# ---------------------------------------------------------------------------
+# N. Edited suffixes cut by the 47-character stem limit, and numbered copies of cut names
+# ---------------------------------------------------------------------------
+
+_LONG = "Sommerurlaub an der Ostsee mit der ganzen Familie und den Hunden im August"
+
+
+def edited_cut(stem, suffix, ext=".jpg", index=None, index_first=False):
+    """Google's edited copy of a title's stem: stem + suffix cut to 47, the duplicate index after or before."""
+    if index and index_first:
+        return (stem[:47] + f"({index})" + suffix)[: 47 + len(f"({index})")] + ext
+    return (stem + suffix)[:47] + (f"({index})" if index else "") + ext
+
+
+def _rule_of(sidecar, title):
+    body = sidecar[: -len(".json")]
+    return "exact" if body == title else "supplemental" if body.startswith(title + ".") else "truncated"
+
+
+for _stem_len, _suffix, _ext in [(45, "-edited", ".jpeg"), (43, "-edited", ".jpg"), (44, "-edytowane", ".jpg"),
+                                 (42, "-edytowane", ".jpg"), (41, "-bearbeitet", ".jpg"), (46, "-bearbeitet", ".png"),
+                                 (38, "-modificato", ".jpg")]:
+    _s = _LONG[:_stem_len]
+    _title = _s + _ext
+    _copy = edited_cut(_s, _suffix, _ext)
+    case(f"edited-suffix-cut-{_copy[len(_s):-len(_ext)] or 'away'}-stem{_stem_len}",
+         {_title: None, _copy: 2, sidecar_cut(_title, True): _title},
+         {_title: (sidecar_cut(_title, True), _rule_of(sidecar_cut(_title, True), _title)),
+          _copy: (sidecar_cut(_title, True), "edited")})
+# The title uploaded twice: each upload's edited copy, its index after or before the cut suffix.
+_s = _LONG[:43]
+_title = _s + ".jpg"
+for _first in (False, True):
+    case(f"edited-suffix-cut-with-index-{'before' if _first else 'after'}",
+         {_title: None, media_cut(_title, 1): 2, edited_cut(_s, "-edited"): 3,
+          edited_cut(_s, "-edited", index=1, index_first=_first): 4,
+          sidecar_cut(_title): _title, sidecar_cut(_title, index=1): _title},
+         {_title: (sidecar_cut(_title), "truncated"), media_cut(_title, 1): (sidecar_cut(_title, index=1), "truncated"),
+          edited_cut(_s, "-edited"): (sidecar_cut(_title), "edited"),
+          edited_cut(_s, "-edited", index=1, index_first=_first): (sidecar_cut(_title, index=1), "edited")})
+_s = _LONG[:40]
+_title = _s + ".jpg"
+case("edited-suffix-cut-index-before-counted-in-the-cut",
+     {_title: None, media_cut(_title, 1): 2, (_s + "(1)-bearbeitet")[:47] + ".jpg": 3,
+      sidecar_cut(_title, True): _title, sidecar_cut(_title, True, 1): _title},
+     {_title: sidecar_cut(_title, True), media_cut(_title, 1): sidecar_cut(_title, True, 1),
+      (_s + "(1)-bearbeitet")[:47] + ".jpg": (sidecar_cut(_title, True, 1), "edited")})
+# Not at the limit: "-bea" is part of the name, not a cut "-bearbeitet".
+case("partial-suffix-short-of-the-limit-not-edited",
+     {_LONG[:40] + ".jpg": None, _LONG[:40] + "-bea.jpg": 2, sidecar_cut(_LONG[:40] + ".jpg"): _LONG[:40] + ".jpg"},
+     {_LONG[:40] + ".jpg": sidecar_cut(_LONG[:40] + ".jpg")})
+# A stem of 47 or more: the cut leaves nothing of the suffix, so the edited copy is numbered instead.
+for _stem_len in (47, 60):
+    _title = _LONG[:_stem_len] + ".jpg"
+    case(f"edited-copy-numbered-stem{_stem_len}",
+         {media_cut(_title): None, media_cut(_title, 1): 2, sidecar_cut(_title, True): _title},
+         {media_cut(_title): (sidecar_cut(_title, True), "truncated"),
+          media_cut(_title, 1): (sidecar_cut(_title, True), "cut-copy")})
+_title = "Été à la plage avec toute la famille et les cousins de Marseille.jpg"
+case("edited-copy-numbered-non-ascii",
+     {media_cut(_title): None, media_cut(_title, 1): 2, sidecar_cut(_title): _title},
+     {media_cut(_title): sidecar_cut(_title), media_cut(_title, 1): (sidecar_cut(_title), "cut-copy")})
+case("edited-copy-numbered-and-its-video",
+     {media_cut(_LONG + ".HEIC"): None, media_cut(_LONG + ".HEIC", 1): 2, sidecar_cut(_LONG + ".HEIC"): _LONG + ".HEIC"},
+     {media_cut(_LONG + ".HEIC"): sidecar_cut(_LONG + ".HEIC"),
+      media_cut(_LONG + ".HEIC", 1): (sidecar_cut(_LONG + ".HEIC"), "cut-copy")})
+# A second upload has its own "(1)" sidecar: the "(1)" is that upload, and a "(2)" may be
+# the edited copy of either upload, so it is left unpaired.
+_title = _LONG + ".jpg"
+case("numbered-copy-of-a-title-uploaded-twice-ambiguous",
+     {media_cut(_title): None, media_cut(_title, 1): 2, media_cut(_title, 2): 3,
+      sidecar_cut(_title): _title, sidecar_cut(_title, index=1): _title},
+     {media_cut(_title): sidecar_cut(_title), media_cut(_title, 1): (sidecar_cut(_title, index=1), "truncated")},
+     ambiguous=True)
+# Short of the limit, a "(1)" without its sidecar is another upload, never the original's copy.
+case("numbered-copy-short-of-the-limit-not-paired",
+     {_LONG[:46] + ".jpg": None, _LONG[:46] + "(1).jpg": 2, sidecar_cut(_LONG[:46] + ".jpg"): _LONG[:46] + ".jpg"},
+     {_LONG[:46] + ".jpg": sidecar_cut(_LONG[:46] + ".jpg")})
+
+# "Forgotten duplicates" (immich-go): a name cut at the limit exported twice, with one sidecar.
+_uuid = "original_1d4caa6f-16c6-4c3d-901b-9387de10e528_"
+_title = _uuid + "PXL_20230101_120000000.jpg"
+case("forgotten-duplicate-of-a-cut-name",
+     {_uuid + "P.jpg": None, _uuid + "P(1).jpg": 2, _uuid + ".json": _title},
+     {_uuid + "P.jpg": (_uuid + ".json", "truncated"), _uuid + "P(1).jpg": (_uuid + ".json", "cut-copy")},
+     ambiguous=False)
+case("forgotten-duplicates-supplemental",
+     {_uuid + "P.jpg": None, _uuid + "P(1).jpg": 2, _uuid + "P(2).jpg": 3, sidecar_cut(_title, True): _title},
+     {_uuid + "P.jpg": (sidecar_cut(_title, True), "truncated"), _uuid + "P(1).jpg": (sidecar_cut(_title, True), "cut-copy"),
+      _uuid + "P(2).jpg": (sidecar_cut(_title, True), "cut-copy")})
+case("forgotten-duplicate-original-missing", {_uuid + "P(1).jpg": None, _uuid + ".json": _title}, {})
+case("forgotten-duplicate-not-another-title",
+     {_uuid + "P.jpg": None, _uuid + "Q(1).jpg": 2, _uuid + ".json": _title},
+     {_uuid + "P.jpg": (_uuid + ".json", "truncated")})
+
+
 # ---------------------------------------------------------------------------
 # M. A title that itself ends in an index, with edited copies and duplicates
 # ---------------------------------------------------------------------------
