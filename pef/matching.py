@@ -22,8 +22,11 @@ so `IMG(1).jpg` only meets sidecars that say "(1)", and `IMG.jpg.json` only
 media without an index; no "(1)".."(99)" candidates are ever tried.
 
 Lengths are cut in code points, and also in UTF-16 units and UTF-8 bytes (never
-splitting a character) since which one Google uses is not documented; a cut under
-the latter two is weaker evidence than a code-point cut: a sidecar reading the
+splitting a character, dropping the one the limit falls in), and in UTF-16 units
+keeping the code point or the whole symbol the limit falls in: real exports cut a
+title of emoji to 24 symbols in the media name and 23 in the sidecar's, which only
+that last measure explains (`pef.names`). Which measure Google uses is not
+documented; a cut under any but code points is weaker evidence than a code-point cut: a sidecar reading the
 title confirms in code points drops the readings it confirms only in the others,
 and a media looks past a key found only by weak claims for a later, stronger one.
 A sidecar name is only taken as cut when it reaches the limit, and a media name
@@ -956,8 +959,8 @@ class _Matcher:
         names &= self.known_keys
         # The claims of those names, in every folder; strings cache their hash, so this is cheap.
         glob: dict[Key, list[tuple]] = defaultdict(list)
-        for sid, found in enumerate(self.claims):
-            for space, key, idx, spelling, rule, weak in found:
+        for sid, claims in enumerate(self.claims):
+            for space, key, idx, spelling, rule, weak in claims:
                 if key in names:
                     glob[(space, key, idx)].append((sid, spelling, rule, weak))
         hit_sidecars = {sid for hits in glob.values() for sid, *_ in hits}

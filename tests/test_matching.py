@@ -112,6 +112,84 @@ def test_reaches():
     assert names.reaches("東" * 15, 46)  # 45 UTF-8 bytes: the next one would not fit
 
 
+@pytest.mark.parametrize(
+    "text, want",
+    [("ab", ["a", "b"]), ("☺️x", ["☺️", "x"]), ("👍🏽👍", ["👍🏽", "👍"]), ("👨‍👩‍👧🐶", ["👨‍👩‍👧", "🐶"]),
+     ("🇫🇷🇩🇪", ["🇫🇷", "🇩🇪"]), ("#️⃣1", ["#️⃣", "1"]), (unicodedata.normalize("NFD", "Été"), ["E\u0301", "t", "e\u0301"]),
+     ("\u200dx", ["\u200dx"])],
+)
+def test_symbols(text, want):
+    assert names.symbols(text) == want
+
+
+def test_cuts_keep_the_symbol_the_limit_falls_in():
+    text = "🎉" * 23 + "🏖️" + "🎉" * 5  # the 47th UTF-16 unit falls in the beach's first half
+    found = dict(names.cuts(text, 47))
+    assert found["🎉" * 23 + "🏖️"] is True  # the symbol kept whole: 49 units
+    assert found["🎉" * 23 + "🏖"] is True  # the code point kept, its variation selector not: 48 units
+    assert found["🎉" * 23] is True  # dropped: 46 units
+    assert names.reaches("🎉" * 23 + "🏖️", 47) and names.reaches("🎉" * 23 + "🏖", 47)
+    assert not names.reaches("🎉" * 24 + "🏖️", 47)  # 50 units: the cut would have stopped before the beach
+
+
+# (title, media name, sidecar name, sidecar is supplemental) as found in real exports, in
+# peers' issue threads: immich-go 35 and 613, GooglePhotosTakeoutHelper 8, memories 1559.
+REAL_LONG_NAMES = [
+    ("😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛😝😜🤪🤨🧐🤓😎🥸🤩🥳😏😒😞😔😟😕🙁☹️😣😖😫😩🥺😢😭😤😠😡🤬🤯😳🥵🥶.jpg",
+     "😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛.jpg", "😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋.json", False),
+    ("PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINAL.jpg", "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg",
+     "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGIN.json", False),
+    ("05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg", "05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg",
+     "05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jp.json", False),
+    ("Urlaub in Knaufspesch in der Schneifel (38).JPG", "Urlaub in Knaufspesch in der Schneifel (38).JPG",
+     "Urlaub in Knaufspesch in der Schneifel (38).JP.json", False),
+    ("13039_327707840323_537645323_9470255_27214_n.jpg", "13039_327707840323_537645323_9470255_27214_n.jpg",
+     "13039_327707840323_537645323_9470255_27214_n.j.json", False),
+    ("Screenshot_2017-07-05-10-05-26.png", "Screenshot_2017-07-05-10-05-26.png",
+     "Screenshot_2017-07-05-10-05-26.png.supplementa.json", True),
+    ("Screenshot_20241227_105539_Edge.jpg", "Screenshot_20241227_105539_Edge.jpg",
+     "Screenshot_20241227_105539_Edge.jpg.supplement.json", True),
+    ("D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg", "D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg",
+     "D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg.supp.json", True),
+]
+
+
+def _units(text):
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _keep_cut(text, limit):
+    """UTF-16 units, the symbol the limit falls in kept whole."""
+    out, used = "", 0
+    for sym in names.symbols(text):
+        if used >= limit:
+            break
+        out, used = out + sym, used + _units(sym)
+    return out
+
+
+@pytest.mark.parametrize("title, media, sidecar, supplemental", REAL_LONG_NAMES)
+def test_one_cut_explains_every_real_long_name(title, media, sidecar, supplemental):
+    """UTF-16 units with the symbol at the limit kept whole gives every real media name
+    (stem at 47) and sidecar name (at 46); pef's matcher tries that cut among the others."""
+    stem, ext = names.split_ext(title)
+    assert _keep_cut(stem, 47) + ext == media
+    body = title + ".supplemental-metadata" if supplemental else title
+    assert _keep_cut(body, 46) + ".json" == sidecar
+    assert media in dict(names.media_names_for_title(title))
+    result = match([m(media)], [s(sidecar, title)])
+    assert pairs_of(result) == {media: sidecar}
+
+
+def test_the_emoji_name_no_other_single_cut_explains():
+    title, media, sidecar, _ = REAL_LONG_NAMES[0]
+    stem = names.split_ext(title)[0]
+    assert stem[:47] + ".jpg" != media  # code points
+    assert names._u16_cuts(stem, 47)[0] + ".jpg" != media  # UTF-16, the straddling pair dropped
+    assert names._cut_utf8(stem, 47) + ".jpg" != media  # UTF-8
+    assert title[:46] + ".json" != sidecar and _keep_cut(title, 46) + ".json" == sidecar
+
+
 def test_media_names_for_title():
     title = "a" * 60 + ".jpg"
     got = dict(names.media_names_for_title(title))

@@ -312,3 +312,63 @@ def test_edited_copies_with_cut_suffixes(titles_, uploads, edits, suffix, supple
     result = match(entries, sidecars)
     assert {m: p.sidecar for m, p in result.pairs.items()} == want, result.ambiguities
     assert result.unpaired_sidecars == {}
+
+
+# Whole symbols of 1 to 8 UTF-16 units: plain letters, emoji, emoji with a variation
+# selector, a skin tone, joined by zero-width joiners, flags, keycaps, accented letters.
+_SYMBOLS = ["a", "Z", " ", "_", "é", "日", "🎉", "🐶", "❤️", "☀️", "☺️", "🏖️", "👍🏽", "👨‍👩‍👧", "🇫🇷", "#️⃣", "🧔‍♂", "e\u0301"]
+
+
+def _units16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def g_symbol_cut(symbols: list[str], limit: int) -> str:
+    """Google's cut of a name: UTF-16 units, the symbol the limit falls in kept whole."""
+    out, used = [], 0
+    for sym in symbols:
+        if used >= limit:
+            break
+        out.append(sym)
+        used += _units16(sym)
+    return "".join(out)
+
+
+@_settings
+@given(
+    names_=st.lists(st.lists(st.sampled_from(_SYMBOLS), min_size=15, max_size=70), min_size=1, max_size=3),
+    ext=st.sampled_from([".jpg", ".HEIC", ".mp4", ".png"]),
+    copies=st.integers(1, 3),
+    supplemental=st.booleans(),
+)
+@example([["😀"] * 9 + ["☺️"] + ["😊"] * 13 + ["😛"] * 30], ".jpg", 1, False)
+@example([["🎉"] * 23 + ["🏖️"] + ["🎉"] * 20, ["🎉"] * 23 + ["🏖"] + ["🎉"] * 20], ".jpg", 2, True)
+def test_long_names_of_multi_unit_symbols(names_, ext, copies, supplemental):
+    """Titles of symbols of several code points and UTF-16 units, each uploaded one or
+    more times, named as real exports name them: cut in UTF-16 units at 47 (media stem)
+    and 46 (sidecar), the symbol the limit falls in kept whole."""
+    media_keys: set[str] = set()
+    sidecar_keys: set[str] = set()
+    entries, sidecars, want = [], [], {}
+    for n, symbols in enumerate(names_):
+        title = "".join(symbols) + ext
+        if not "".join(symbols).strip():
+            continue
+        body = symbols + list(ext + (".supplemental-metadata" if supplemental else ""))
+        for _ in range(copies):
+            index = 0
+            while g_key(g_symbol_cut(symbols, 47) + (f"({index})" if index else "") + ext) in media_keys:
+                index += 1
+            tag = f"({index})" if index else ""
+            media, sidecar = g_symbol_cut(symbols, 47) + tag + ext, g_symbol_cut(body, 46) + tag + ".json"
+            if g_key(sidecar) in sidecar_keys:
+                continue  # titles alike in their first 46 units: not modelled
+            media_keys.add(g_key(media))
+            sidecar_keys.add(g_key(sidecar))
+            sidecars.append(Sidecar(f"{FOLDER}/{sidecar}", title, 1_500_000_000 + len(sidecars)))
+            entries.append(MediaEntry(f"{FOLDER}/{media}", 1000 + len(entries), 0))
+            want[f"{FOLDER}/{media}"] = f"{FOLDER}/{sidecar}"
+    assume(entries)
+    result = match(entries, sidecars)
+    assert {m: p.sidecar for m, p in result.pairs.items()} == want, result.ambiguities
+    assert result.unpaired_sidecars == {}

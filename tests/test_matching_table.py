@@ -856,6 +856,76 @@ case("title-index-edited-duplicate-sidecar-missing",
      {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "supplemental")})
 
 
+
+# ---------------------------------------------------------------------------
+# O. Long names of multi-unit symbols: Google counts UTF-16 units and keeps the
+#    symbol the limit falls in whole (media stems at 47, sidecar names at 46)
+# ---------------------------------------------------------------------------
+
+
+def units16(text):
+    return len(text.encode("utf-16-le")) // 2
+
+
+def keep_cut(symbols, limit):
+    """Whole symbols up to the first one that ends at or past `limit` UTF-16 units."""
+    out, used = [], 0
+    for sym in symbols:
+        if used >= limit:
+            break
+        out.append(sym)
+        used += units16(sym)
+    return "".join(out)
+
+
+def symbol_case(id, symbols, ext=".jpg", supplemental=False, extra_media=(), **kw):
+    """The title made of `symbols`, its media and sidecar named as Google names them."""
+    title = "".join(symbols) + ext
+    media = keep_cut(symbols, 47) + ext
+    body = symbols + list(ext + ".supplemental-metadata") if supplemental else symbols + list(ext)
+    sidecar = keep_cut(body, 46) + ".json"
+    case(id, {media: None, sidecar: title, **{m: n + 2 for n, m in enumerate(extra_media)}},
+         {media: (sidecar, "truncated"), **kw.pop("more_pairs", {})}, **kw)
+    return title, media, sidecar
+
+
+# immich-go issue 35, as found in a real export: 24 symbols in the media name, 23 in the sidecar's.
+_EMOJI_35 = list("😀😃😄😁😆😅😂🤣🥲") + ["☺️"] + list("😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛😝😜🤪🤨🧐🤓😎🥸🤩🥳😏😒😞😔😟😕🙁") + [
+    "☹️"] + list("😣😖😫😩🥺😢😭😤😠😡🤬🤯😳🥵🥶")
+symbol_case("long-emoji-real-export", _EMOJI_35)
+# A variation selector, a skin tone, a family joined by zero-width joiners, a flag: each
+# the symbol the 47th unit falls in, kept whole.
+_TWO_UNITS = ["🎉", "❤️", "☀️", "🌊", "✌️", "🐶", "⭐️", "🍕"]
+_head = [_TWO_UNITS[i % len(_TWO_UNITS)] for i in range(23)]  # 46 units
+for _name, _sym in [("variation-selector", "🏖️"), ("skin-tone", "👍🏽"), ("zwj-family", "👨‍👩‍👧"),
+                    ("flag", "🇫🇷"), ("keycap", "#️⃣")]:
+    symbol_case(f"long-emoji-{_name}-at-the-limit", _head + [_sym] + _TWO_UNITS * 4)
+symbol_case("long-emoji-supplemental", _head + ["🏖️"] + _TWO_UNITS * 4, ext=".mp4", supplemental=True)
+# 22 symbols of two units and one of three: the sidecar's 46th unit falls in it, kept whole too.
+symbol_case("long-emoji-sidecar-symbol-kept", _head[:22] + ["🏖️"] + _TWO_UNITS * 4)
+symbol_case("long-mixed-text-and-emoji", list("Beach day with the whole family ") + ["🏖️", "🌊", "☀️", "👨‍👩‍👧‍👦"]
+            + list(" and the dog ") + ["🐶"] * 3, ext=".HEIC")
+_title = "".join(_head + ["🏖️"] + _TWO_UNITS * 4) + ".jpg"
+_media = keep_cut(_head + ["🏖️"] + _TWO_UNITS * 4, 47)
+case("long-emoji-duplicate-and-numbered-copy",
+     {_media + ".jpg": None, _media + "(1).jpg": 2, _media + "(2).jpg": 3,
+      keep_cut(_head + ["🏖️"], 46) + ".json": _title, keep_cut(_head + ["🏖️"], 46) + "(1).json": _title},
+     {_media + ".jpg": (keep_cut(_head + ["🏖️"], 46) + ".json", "truncated"),
+      _media + "(1).jpg": (keep_cut(_head + ["🏖️"], 46) + "(1).json", "truncated")}, ambiguous=True)
+case("long-emoji-edited-copy-numbered",
+     {_media + ".jpg": None, _media + "(1).jpg": 2, keep_cut(_head + ["🏖️"], 46) + ".json": _title},
+     {_media + ".jpg": (keep_cut(_head + ["🏖️"], 46) + ".json", "truncated"),
+      _media + "(1).jpg": (keep_cut(_head + ["🏖️"], 46) + ".json", "cut-copy")})
+case("long-emoji-live-photo",
+     {_media + ".HEIC": None, _media + ".MOV": 2, keep_cut(_head + ["🏖️"], 46) + ".json": _media + "🌊🌊🌊.HEIC"},
+     {_media + ".HEIC": (keep_cut(_head + ["🏖️"], 46) + ".json", "truncated"),
+      _media + ".MOV": (keep_cut(_head + ["🏖️"], 46) + ".json", "live-photo")})
+# The cut must be the title's: a name one symbol short of it is another photo.
+case("long-emoji-other-cut-not-paired",
+     {keep_cut(_head + ["🏖️"] + _TWO_UNITS * 4, 40) + ".jpg": None, keep_cut(_head + ["🏖️"], 46) + ".json": _title},
+     {})
+
+
 # ---------------------------------------------------------------------------
 # Running a case
 # ---------------------------------------------------------------------------
