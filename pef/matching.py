@@ -26,67 +26,76 @@ splitting a character, dropping the one the limit falls in), and in UTF-16 units
 keeping the code point or the whole symbol the limit falls in: real exports cut a
 title of emoji to 24 symbols in the media name and 23 in the sidecar's, which only
 that last measure explains (`pef.names`). Which measure Google uses is not
-documented; a cut under any but code points is weaker evidence than a code-point cut: a sidecar reading the
-title confirms in code points drops the readings it confirms only in the others,
-and a media looks past a key found only by weak claims for a later, stronger one.
+documented; a cut under any but code points is weaker evidence than a code-point
+cut: a sidecar reading the title confirms in code points drops the readings it
+confirms only in the others, and a media looks past a key found only by weak
+claims for a later, stronger one.
 A sidecar name is only taken as cut when it reaches the limit, and a media name
 only compared by its cut when it is longer than the cut.
 
-Rules, most specific first (the name recorded in `Pair.rule`)
-------------------------------------------------------------
+Rules, in the order they run (`RULES`, then the two across folders)
+------------------------------------------------------------------
+The name in quotes is the one recorded in `Pair.rule`. Rules 1-3, 5 and 6 are
+*primary* (they give a sidecar to one media only); the others *share* it.
+
 1. "exact" / "supplemental" / "index": the media name is the name the sidecar
    describes -- `IMG.jpg.json`, `IMG.jpg.supplemental-metadata.json` (shortened
    down to ".s" when the name reaches the limit or the title confirms it),
    `IMG.jpg(1).json` and `IMG.jpg.supplemental-metadata(1).json` for `IMG(1).jpg`.
-2. "truncated": long names. The title's media names, exactly; for a renamed
-   item, any media whose name cut at 46 gives the sidecar's cut name.
+2. "truncated": long names. The title's media names, exactly (under every length
+   measure above); for a renamed item, any media whose name cut at 46 gives the
+   sidecar's cut name.
 3. "no-extension": older exports, `IMG_1234.json` for `IMG_1234.jpg`: the
    title's name, else any media of a known type with that stem. Also an item
    uploaded without an extension: Google adds one to the media only, so the
    title "2013-08-22" has `2013-08-22.json` or `2013-08-22.supplemental-metadata.json`
    beside `2013-08-22.png`.
-4. "extension": the same stem with another extension of the family (.jpg
+4. "edited" (shared): `IMG-edited.jpg` and its localised forms (`EDITED_SUFFIXES`,
+   plus the caller's `suffixes`): rules 1-3 on the original's name. The suffix may
+   be cut short by the 47-character stem limit ("-ed", "-edyt", "-bearb", even
+   "-"), with "(N)" after it or before it (counted in the cut or not):
+   "LONG-ed(1).jpg" and "LONG(1)-ed.jpg" are edited copies of "LONG(1).jpg". With
+   an index on both sides, the inner one is the title's own: "Scan(1)-edited(1).jpg"
+   is the edited copy of "Scan(1)(1).jpg", the second upload of "Scan(1).jpg". This
+   runs before rule 5: "IMG-edited.jpg" beside "IMG.jpg.json" is IMG.jpg's edited
+   copy rather than the media of an "IMG-edited.jpeg.json".
+5. "extension": the same stem with another extension of the family (.jpg
    .jpeg .jpe .jfif, .tif .tiff, .heic .heif), then a HEIC exported as .jpg.
-5. "title": the title of a sidecar whose file name disagrees with it.
-6. "edited" (shared): `IMG-edited.jpg` and its localised forms (`EDITED_SUFFIXES`,
-   plus the caller's `suffixes`), also cut short by the 47-character stem limit,
-   with "(N)" before or after: rules 1-5 on the original's name. With an index on
-   both sides, the inner one is the title's own: "Scan(1)-edited(1).jpg" is the
-   edited copy of "Scan(1)(1).jpg", the second upload of "Scan(1).jpg". Rules 1-3 on
-   the original's name run before rule 4: "IMG-edited.jpg" beside "IMG.jpg.json"
-   is IMG.jpg's edited copy rather than the media of an "IMG-edited.jpeg.json".
-   Last, "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg" anywhere in the
-   export (so the "(1)" numbers IMG's edited copies) takes the sidecar of IMG.jpg.
-6b. "cut-copy" (shared): "X(1).jpg" beside "X.jpg" when X reaches the 47-character
-   cut and no sidecar names the title with an index: rules 1-5 on "X.jpg". The cut
+6. "title": the title of a sidecar whose file name disagrees with it.
+7. "edited" (shared): rules 5-6 on the original's names of rule 4.
+8. "edited" (shared): "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg"
+   anywhere in the export (so the "(1)" numbers IMG's edited copies): rules 1-6 on
+   "IMG.jpg".
+9. "cut-copy" (shared): "X(1).jpg" beside "X.jpg" when X reaches the 47-character
+   cut and no sidecar names the title with an index: rules 1-6 on "X.jpg". The cut
    leaves nothing of the suffix of X's edited copy, so Google numbers the copy
    instead; and a cut name may be exported twice with one sidecar (immich-go's
    "forgotten duplicates"). With an indexed sidecar of the title (a second upload)
    the copy may be either upload's: it is left unpaired, as ambiguous.
-7. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp) with the stem of a
+10. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp) with the stem of a
    photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`, `MVIMG_x.mp4` +
    `MVIMG_x.jpg.json`. A Pixel motion photo's video (.MP, .MV and the tilde copies'
    .MP~2, .MP~3...) keeps its whole name in its photo's: `PXL_x.MP~2` takes
    `PXL_x.MP~2.jpg.json`, and `PXL_x.MP.jpg.json` only when no `PXL_x.MP~2.jpg` is in
    the export. A file without any extension beside a photo of its stem is that
    photo's video half: `MVIMG_x` beside `MVIMG_x.jpg` takes `MVIMG_x.jpg.json`.
-8. "cross-folder" (shared): a media still unpaired whose same-named, same-sized
+11. "cross-folder" (shared): a media still unpaired whose same-named, same-sized
    copy in another folder is paired gets that copy's sidecar (album folders).
-9. "cross-folder-name" (shared): rules 1-7 run against every other folder find
+12. "cross-folder-name" (shared): rules 1-10 run against every other folder find
    exactly one sidecar, leaving out sidecars whose paired media has this name but
    another size, and sidecars in another year's "Photos from YYYY" folder when
    the media is in a year folder itself.
 
-Rules 1-7 look only inside the media's *logical* folder: its path without the
+Rules 1-10 look only inside the media's *logical* folder: its path without the
 export part ("Takeout", "Takeout 2", "Takeout-2", "takeout-20240101T...-001/Takeout"),
 so a split export's parts count as one folder. Within it, the media's own
 physical folder is preferred.
 
 Ambiguity policy (every case is written to `MatchResult.ambiguities`)
 ---------------------------------------------------------------------
-* Rules 1-5 are *primary*: they give a sidecar to one media only. Rules 6-9
-  share it: an edited copy, a Live Photo video, album copies all take their
-  original's sidecar.
+* Primary rules give a sidecar to one media only. The shared ones give it to
+  more: an edited copy, a numbered copy of a cut name, a Live Photo or motion
+  photo video, album copies all take their original's sidecar.
 * One media, several sidecars at the first key that finds any (a key found
   only by weak cuts counts after every other key of the rule): the best
   evidence wins -- a code-point cut before another measure, the physical folder
@@ -377,7 +386,10 @@ def _has_photo(stem: str, idx: int, media_keys: frozenset[str]) -> bool:
 
 
 class EditedSuffixes:
-    """Strips an edited suffix (full, or cut by the stem limit) from a media name."""
+    """The names a copy's original may have had: an edited suffix (full, or cut by
+    the stem limit) stripped, or a numbered copy's index. Holds what of the whole
+    export those rules need (every media name, every key claimed with an index);
+    the rules receive it as their second argument."""
 
     def __init__(self, suffixes: Iterable[str]):
         folded = {fold(s) for s in suffixes if s and s.strip()}
@@ -496,7 +508,7 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str, 
     for r in readings:
         if (r.agrees and not (r.weak and strong)) or (not title_decides and r.valid):
             _claims_of(r, title, claims)
-    # 5. The title, when the file name disagrees with it (renamed items).
+    # 6. The title, when the file name disagrees with it (renamed items).
     if title and not title_decides:
         for e, weak in media_names_for_title(title):
             claims.append(("T", fold(e), idx, e, "title", weak))
@@ -591,7 +603,7 @@ def _claims_of(r: _Reading, title: str, claims: list) -> None:
         for e, weak in title_names:
             add(("nf", fold(e), idx, e, "no-extension", weak))
         add(("ns", key, idx, r.name, "no-extension", False))
-    # 4. Extension families and 7. Live Photos need no claims of their own: the
+    # 5. Extension families and 10. Live Photos need no claims of their own: the
     # media side looks the names above up with the other extensions.
 
 
@@ -613,12 +625,14 @@ class Rule:
     lookups: Callable[[MediaName, EditedSuffixes], list]
 
 
-def _edited(*primary: Callable, unindexed: bool = False) -> Callable[[MediaName, EditedSuffixes], list]:
-    """Lookups of an edited copy: the given primary rules on each name its original may have had."""
+def _edited(
+    *primary: Callable, originals: Callable[[EditedSuffixes, MediaName], list[MediaName]] = EditedSuffixes.originals
+) -> Callable[[MediaName, EditedSuffixes], list]:
+    """Lookups of a copy: the given primary rules on each name its original may have had."""
 
     def lookups(n: MediaName, edited: EditedSuffixes) -> list[tuple]:
         out: list[tuple] = []
-        for base in edited.unindexed_originals(n) if unindexed else edited.originals(n):
+        for base in originals(edited, n):
             for lookups_of in primary:
                 out.extend(lookups_of(base, edited))
         return out
@@ -627,22 +641,21 @@ def _edited(*primary: Callable, unindexed: bool = False) -> Callable[[MediaName,
 
 
 _PRIMARY = (_lookups_name, _lookups_truncated, _lookups_no_extension, _lookups_extension, _lookups_title)
+_lookups_copy_of_cut_name = _edited(*_PRIMARY, originals=EditedSuffixes.cut_copy_originals)
 
 
 def _lookups_cut_copy(n: MediaName, edited: EditedSuffixes) -> list:
-    """A numbered copy of a name cut at the limit: rules 1-5 on the original's name,
-    unless some sidecar names the title with an index (a second upload, whose
+    """A numbered copy of a name cut at the limit: the primary rules on the original's
+    name, unless some sidecar names the title with an index (a second upload, whose
     sidecar may belong to this very file)."""
-    out: list = []
-    for base in edited.cut_copy_originals(n):
-        for lookups_of in _PRIMARY:
-            out.extend(lookups_of(base, edited))
+    out = _lookups_copy_of_cut_name(n, edited)
     keys = edited.indexed_keys
     for item in out:
         for lookup in item if type(item) is list else (item,):
             if lookup[1] in keys:
                 return []
     return out
+
 
 # "IMG-edited.jpg" next to "IMG.jpg.json" is the edited copy of IMG.jpg before it is
 # an "IMG-edited.jpeg" whose extension changed: the original's own name is
@@ -656,7 +669,7 @@ RULES: tuple[Rule, ...] = (
     Rule("extension", False, _lookups_extension),
     Rule("title", False, _lookups_title),
     Rule("edited", True, _edited(_lookups_extension, _lookups_title)),
-    Rule("edited", True, _edited(*_PRIMARY, unindexed=True)),
+    Rule("edited", True, _edited(*_PRIMARY, originals=EditedSuffixes.unindexed_originals)),
     Rule("cut-copy", True, _lookups_cut_copy),
     Rule("live-photo", True, _lookups_live),
 )
