@@ -64,12 +64,12 @@ The name in quotes is the one recorded in `Pair.rule`. Rules 1-3, 5 and 6 are
 6. "title": the title of a sidecar whose file name disagrees with it.
 7. "edited" (shared): rules 5-6 on the original's names of rule 4.
 8. "edited" (shared): "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg"
-   anywhere in the export (so the "(1)" numbers IMG's edited copies): rules 1-6 on
-   "IMG.jpg".
+   anywhere in the export (so the "(1)" numbers IMG's edited copies): the primary
+   rules on "IMG.jpg".
 9. "cut-copy" (shared): "X(1).jpg" beside "X.jpg" when X reaches the 47-character
-   cut and no sidecar names the title with an index: rules 1-6 on "X.jpg". The cut
-   leaves nothing of the suffix of X's edited copy, so Google numbers the copy
-   instead; and a cut name may be exported twice with one sidecar (immich-go's
+   cut and no sidecar names the title with an index: the primary rules on "X.jpg".
+   The cut leaves nothing of the suffix of X's edited copy, so Google numbers the
+   copy instead; and a cut name may be exported twice with one sidecar (immich-go's
    "forgotten duplicates"). With an indexed sidecar of the title (a second upload)
    the copy may be either upload's: it is left unpaired, as ambiguous.
 10. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp) with the stem of a
@@ -185,7 +185,9 @@ IMAGE_EXTENSIONS = frozenset(
     "jpg jpeg jpe jfif png gif heic heif webp tif tiff bmp dng avif raw cr2 cr3 nef arw orf rw2 raf srw".split()
 )
 LIVE_VIDEO_EXTENSIONS = frozenset("mov mp4 m4v 3gp qt".split())
-VIDEO_EXTENSIONS = LIVE_VIDEO_EXTENSIONS | frozenset("3g2 avi mkv wmv mpg mpeg mts m2ts webm flv vob mp mv".split())
+VIDEO_EXTENSIONS = LIVE_VIDEO_EXTENSIONS | frozenset(
+    "3g2 avi mkv wmv mpg mpeg mts m2ts webm flv vob mp mv".split()
+)
 MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
 _ALL_MEDIA_EXTENSIONS = tuple(sorted(MEDIA_EXTENSIONS))
 # A Pixel motion photo's video half: ".MP" or ".MV", and "~2", "~3"... for its copies.

@@ -363,6 +363,23 @@ def test_edited_copy_before_a_changed_extension():
 # ---------------------------------------------------------------------------
 
 
+def test_numbered_copy_of_a_cut_title_uploaded_twice_is_left_unpaired_with_its_reason():
+    stem = "x" * 47
+    title = stem + "yz.jpg"
+    result = match(
+        [m(f"{stem}.jpg"), m(f"{stem}(1).jpg"), m(f"{stem}(2).jpg")],
+        [s("x" * 46 + ".json", title), s("x" * 46 + "(1).json", title)],
+    )
+    assert pairs_of(result) == {f"{stem}.jpg": "x" * 46 + ".json", f"{stem}(1).jpg": "x" * 46 + "(1).json"}
+    assert result.unpaired_media == {f"{F}/{stem}(2).jpg": f"ambiguous: a numbered copy of '{stem}.jpg', a title "
+                                                          "uploaded more than once"}
+    assert result.ambiguities == [
+        f"'{F}/{stem}(2).jpg' is a numbered copy of '{stem}.jpg', whose name was cut at the length limit, but the "
+        "title was uploaded more than once: it may belong to any of the uploads, so it was left without a sidecar."
+    ]
+
+
+
 def test_match_is_pure_no_files_needed():
     result = match([m("/nonexistent/x/IMG.jpg")], [s("/nonexistent/x/IMG.jpg.json", "IMG.jpg")])
     assert result.pairs == {"/nonexistent/x/IMG.jpg": Pair("/nonexistent/x/IMG.jpg", "/nonexistent/x/IMG.jpg.json", "exact")}

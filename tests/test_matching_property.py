@@ -316,7 +316,9 @@ def test_edited_copies_with_cut_suffixes(titles_, uploads, edits, suffix, supple
 
 # Whole symbols of 1 to 8 UTF-16 units: plain letters, emoji, emoji with a variation
 # selector, a skin tone, joined by zero-width joiners, flags, keycaps, accented letters.
-_SYMBOLS = ["a", "Z", " ", "_", "é", "日", "🎉", "🐶", "❤️", "☀️", "☺️", "🏖️", "👍🏽", "👨‍👩‍👧", "🇫🇷", "#️⃣", "🧔‍♂", "e\u0301"]
+_SYMBOLS = [
+    "a", "Z", " ", "_", "é", "日", "🎉", "🐶", "❤️", "☀️", "☺️", "🏖️", "👍🏽", "👨‍👩‍👧", "🇫🇷", "#️⃣", "🧔‍♂", "e\u0301",
+]
 
 
 def _units16(text: str) -> int:
