@@ -784,7 +784,7 @@ _title = "Été à la plage avec toute la famille et les cousins de Marseille.jp
 case("edited-copy-numbered-non-ascii",
      {media_cut(_title): None, media_cut(_title, 1): 2, sidecar_cut(_title): _title},
      {media_cut(_title): sidecar_cut(_title), media_cut(_title, 1): (sidecar_cut(_title), "cut-copy")})
-case("edited-copy-numbered-and-its-video",
+case("edited-copy-numbered-heic",
      {media_cut(_LONG + ".HEIC"): None, media_cut(_LONG + ".HEIC", 1): 2, sidecar_cut(_LONG + ".HEIC"): _LONG + ".HEIC"},
      {media_cut(_LONG + ".HEIC"): sidecar_cut(_LONG + ".HEIC"),
       media_cut(_LONG + ".HEIC", 1): (sidecar_cut(_LONG + ".HEIC"), "cut-copy")})
