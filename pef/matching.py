@@ -22,56 +22,80 @@ so `IMG(1).jpg` only meets sidecars that say "(1)", and `IMG.jpg.json` only
 media without an index; no "(1)".."(99)" candidates are ever tried.
 
 Lengths are cut in code points, and also in UTF-16 units and UTF-8 bytes (never
-splitting a character) since which one Google uses is not documented; a cut under
-the latter two is weaker evidence than a code-point cut: a sidecar reading the
-title confirms in code points drops the readings it confirms only in the others,
-and a media looks past a key found only by weak claims for a later, stronger one.
+splitting a character, dropping the one the limit falls in), and in UTF-16 units
+keeping the code point or the whole symbol the limit falls in: real exports cut a
+title of emoji to 24 symbols in the media name and 23 in the sidecar's, which only
+that last measure explains (`pef.names`). Which measure Google uses is not
+documented; a cut under any but code points is weaker evidence than a code-point
+cut: a sidecar reading the title confirms in code points drops the readings it
+confirms only in the others, and a media looks past a key found only by weak
+claims for a later, stronger one.
 A sidecar name is only taken as cut when it reaches the limit, and a media name
 only compared by its cut when it is longer than the cut.
 
-Rules, most specific first (the name recorded in `Pair.rule`)
-------------------------------------------------------------
+Rules, in the order they run (`RULES`, then the two across folders)
+------------------------------------------------------------------
+The name in quotes is the one recorded in `Pair.rule`. Rules 1-3, 5 and 6 are
+*primary* (they give a sidecar to one media only); the others *share* it.
+
 1. "exact" / "supplemental" / "index": the media name is the name the sidecar
    describes -- `IMG.jpg.json`, `IMG.jpg.supplemental-metadata.json` (shortened
    down to ".s" when the name reaches the limit or the title confirms it),
    `IMG.jpg(1).json` and `IMG.jpg.supplemental-metadata(1).json` for `IMG(1).jpg`.
-2. "truncated": long names. The title's media names, exactly; for a renamed
-   item, any media whose name cut at 46 gives the sidecar's cut name.
+2. "truncated": long names. The title's media names, exactly (under every length
+   measure above); for a renamed item, any media whose name cut at 46 gives the
+   sidecar's cut name.
 3. "no-extension": older exports, `IMG_1234.json` for `IMG_1234.jpg`: the
    title's name, else any media of a known type with that stem. Also an item
    uploaded without an extension: Google adds one to the media only, so the
    title "2013-08-22" has `2013-08-22.json` or `2013-08-22.supplemental-metadata.json`
    beside `2013-08-22.png`.
-4. "extension": the same stem with another extension of the family (.jpg
+4. "edited" (shared): `IMG-edited.jpg` and its localised forms (`EDITED_SUFFIXES`,
+   plus the caller's `suffixes`): rules 1-3 on the original's name. The suffix may
+   be cut short by the 47-character stem limit ("-ed", "-edyt", "-bearb", even
+   "-"), with "(N)" after it or before it (counted in the cut or not):
+   "LONG-ed(1).jpg" and "LONG(1)-ed.jpg" are edited copies of "LONG(1).jpg". With
+   an index on both sides, the inner one is the title's own: "Scan(1)-edited(1).jpg"
+   is the edited copy of "Scan(1)(1).jpg", the second upload of "Scan(1).jpg". This
+   runs before rule 5: "IMG-edited.jpg" beside "IMG.jpg.json" is IMG.jpg's edited
+   copy rather than the media of an "IMG-edited.jpeg.json".
+5. "extension": the same stem with another extension of the family (.jpg
    .jpeg .jpe .jfif, .tif .tiff, .heic .heif), then a HEIC exported as .jpg.
-5. "title": the title of a sidecar whose file name disagrees with it.
-6. "edited" (shared): `IMG-edited.jpg` and its localised forms (`EDITED_SUFFIXES`,
-   plus the caller's `suffixes`), also cut short by the 47-character stem limit,
-   with "(N)" before or after: rules 1-5 on the original's name. Rules 1-3 on
-   the original's name run before rule 4: "IMG-edited.jpg" beside "IMG.jpg.json"
-   is IMG.jpg's edited copy rather than the media of an "IMG-edited.jpeg.json".
-   Last, "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg" anywhere in the
-   export (so the "(1)" numbers IMG's edited copies) takes the sidecar of IMG.jpg.
-7. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp, Pixel .MP and .MP~2) with
-   the stem of a photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`,
-   `PXL_x.MP` + `PXL_x.MP.jpg.json`, `MVIMG_x.mp4` + `MVIMG_x.jpg.json`.
-8. "cross-folder" (shared): a media still unpaired whose same-named, same-sized
+6. "title": the title of a sidecar whose file name disagrees with it.
+7. "edited" (shared): rules 5-6 on the original's names of rule 4.
+8. "edited" (shared): "IMG-edited(1).jpg" beside IMG.jpg with no "IMG(1).jpg"
+   anywhere in the export (so the "(1)" numbers IMG's edited copies): the primary
+   rules on "IMG.jpg".
+9. "cut-copy" (shared): "X(1).jpg" beside "X.jpg" when X reaches the 47-character
+   cut and no sidecar names the title with an index: the primary rules on "X.jpg".
+   The cut leaves nothing of the suffix of X's edited copy, so Google numbers the
+   copy instead; and a cut name may be exported twice with one sidecar (immich-go's
+   "forgotten duplicates"). With an indexed sidecar of the title (a second upload)
+   the copy may be either upload's: it is left unpaired, as ambiguous.
+10. "live-photo" (shared): a video (.mov .mp4 .m4v .3gp) with the stem of a
+   photo's sidecar: `IMG_1234.MOV` + `IMG_1234.HEIC.json`, `MVIMG_x.mp4` +
+   `MVIMG_x.jpg.json`. A Pixel motion photo's video (.MP, .MV and the tilde copies'
+   .MP~2, .MP~3...) keeps its whole name in its photo's: `PXL_x.MP~2` takes
+   `PXL_x.MP~2.jpg.json`, and `PXL_x.MP.jpg.json` only when no `PXL_x.MP~2.jpg` is in
+   the export. A file without any extension beside a photo of its stem is that
+   photo's video half: `MVIMG_x` beside `MVIMG_x.jpg` takes `MVIMG_x.jpg.json`.
+11. "cross-folder" (shared): a media still unpaired whose same-named, same-sized
    copy in another folder is paired gets that copy's sidecar (album folders).
-9. "cross-folder-name" (shared): rules 1-7 run against every other folder find
+12. "cross-folder-name" (shared): rules 1-10 run against every other folder find
    exactly one sidecar, leaving out sidecars whose paired media has this name but
    another size, and sidecars in another year's "Photos from YYYY" folder when
    the media is in a year folder itself.
 
-Rules 1-7 look only inside the media's *logical* folder: its path without the
+Rules 1-10 look only inside the media's *logical* folder: its path without the
 export part ("Takeout", "Takeout 2", "Takeout-2", "takeout-20240101T...-001/Takeout"),
 so a split export's parts count as one folder. Within it, the media's own
 physical folder is preferred.
 
 Ambiguity policy (every case is written to `MatchResult.ambiguities`)
 ---------------------------------------------------------------------
-* Rules 1-5 are *primary*: they give a sidecar to one media only. Rules 6-9
-  share it: an edited copy, a Live Photo video, album copies all take their
-  original's sidecar.
+* Primary rules give a sidecar to one media only. The shared ones give it to
+  more: an edited copy, a numbered copy of a cut name, a Live Photo or motion
+  photo video, album copies all take their original's sidecar.
 * One media, several sidecars at the first key that finds any (a key found
   only by weak cuts counts after every other key of the rule): the best
   evidence wins -- a code-point cut before another measure, the physical folder
@@ -161,10 +185,13 @@ IMAGE_EXTENSIONS = frozenset(
     "jpg jpeg jpe jfif png gif heic heif webp tif tiff bmp dng avif raw cr2 cr3 nef arw orf rw2 raf srw".split()
 )
 LIVE_VIDEO_EXTENSIONS = frozenset("mov mp4 m4v 3gp qt".split())
-VIDEO_EXTENSIONS = LIVE_VIDEO_EXTENSIONS | frozenset("3g2 avi mkv wmv mpg mpeg mts m2ts webm flv vob mp".split())
+VIDEO_EXTENSIONS = LIVE_VIDEO_EXTENSIONS | frozenset(
+    "3g2 avi mkv wmv mpg mpeg mts m2ts webm flv vob mp mv".split()
+)
 MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
 _ALL_MEDIA_EXTENSIONS = tuple(sorted(MEDIA_EXTENSIONS))
-_PIXEL_MOTION_RE = re.compile(r"mp(?:~\d+)?")
+# A Pixel motion photo's video half: ".MP" or ".MV", and "~2", "~3"... for its copies.
+_PIXEL_MOTION_RE = re.compile(r"m[pv](?:~\d+)?")
 
 # Extension families: names in one family are the same kind of file.
 _EXT_FAMILY = {
@@ -333,18 +360,38 @@ def _lookups_title(n: MediaName, edited: EditedSuffixes | None = None) -> list[t
 
 def _lookups_live(n: MediaName, edited: EditedSuffixes | None = None) -> list:
     """A video's photo half: the same stem with an image extension (or an older
-    sidecar without extension); Pixel motion photos keep ".MP" in the photo's stem."""
+    sidecar without extension). A Pixel motion photo keeps its video's whole name in
+    the photo's stem ("PXL_x.MP~2" is the half of "PXL_x.MP~2.jpg"); only when that
+    photo is not in the export is a tilde copy's video taken for the first one's
+    ("PXL_x.MP.jpg"). A file without any extension beside a photo of its stem is
+    that photo's video half too ("MVIMG_x" beside "MVIMG_x.jpg")."""
+    media_keys = edited.media_keys if edited is not None else frozenset()
     if _PIXEL_MOTION_RE.fullmatch(n.ext):
-        stems = (n.stem0 + ".mp", n.stem0)
+        own = f"{n.stem0}.{n.ext}"
+        if n.ext == "mp" or not _has_photo(own, n.idx, media_keys):
+            stems: tuple[str, ...] = tuple(dict.fromkeys((own, n.stem0 + ".mp", n.stem0)))
+        else:
+            stems = (own,)
     elif n.ext in LIVE_VIDEO_EXTENSIONS:
         stems = (n.stem0, n.stem0 + ".mp")
+    elif not n.raw_ext and _has_photo(n.stem0, n.idx, media_keys):
+        stems = (n.stem0,)
     else:
         return []
     return [_named(stem, LIVE_IMAGE_EXTENSIONS, n.idx) + [("ns", stem, n.idx, "", False)] for stem in stems]
 
 
+def _has_photo(stem: str, idx: int, media_keys: frozenset[str]) -> bool:
+    """Whether the export holds a photo named `stem` (with this duplicate index) plus an image extension."""
+    named = f"{stem}({idx})" if idx else stem
+    return any(f"{named}.{ext}" in media_keys for ext in LIVE_IMAGE_EXTENSIONS)
+
+
 class EditedSuffixes:
-    """Strips an edited suffix (full, or cut by the stem limit) from a media name."""
+    """The names a copy's original may have had: an edited suffix (full, or cut by
+    the stem limit) stripped, or a numbered copy's index. Holds what of the whole
+    export those rules need (every media name, every key claimed with an index);
+    the rules receive it as their second argument."""
 
     def __init__(self, suffixes: Iterable[str]):
         folded = {fold(s) for s in suffixes if s and s.strip()}
@@ -354,6 +401,7 @@ class EditedSuffixes:
         self._partials = {suffix[:k] for suffix in self.suffixes for k in range(1, len(suffix))}
         self._longest_partial = max((len(p) for p in self._partials), default=0)
         self.media_keys: frozenset[str] = frozenset()  # every media name of the export, folded
+        self.indexed_keys: frozenset[str] = frozenset()  # every key a sidecar claims with a "(N)"
 
     def looks_edited(self, n: MediaName) -> bool:
         stem, _ = split_index(n.raw_stem)
@@ -376,6 +424,19 @@ class EditedSuffixes:
             if base.idx == idx1 and base.key not in self.media_keys and base.key0 in self.media_keys
         ]
 
+    def cut_copy_originals(self, n: MediaName) -> list[MediaName]:
+        """For "X(1).jpg" whose stem X reaches the 47-character cut, beside "X.jpg": "X.jpg".
+
+        Google's cut leaves nothing of the suffix of X's edited copy ("X-edited"
+        cut to 47 is X), so that copy collides with X.jpg and is numbered instead;
+        and a name cut at the limit can be exported twice with one sidecar (immich-go's
+        "forgotten duplicates"). Either way it is a copy of the one upload, unless
+        the title was uploaded again: `_lookups_cut_copy` drops it when any sidecar
+        names the title with an index."""
+        if not n.idx or n.key0 not in self.media_keys or not reaches_media_stem(n.raw_stem0):
+            return []
+        return [MediaName(n.raw0)]
+
     def _originals(self, n: MediaName) -> list[MediaName]:
         stem1, idx1 = split_index(n.raw_stem)
         spaced_stem = spaced(stem1)
@@ -393,19 +454,23 @@ class EditedSuffixes:
                 tail = spaced_stem[len(spaced_stem) - len(suffix) :]
                 if fold(tail) == suffix:
                     bases.append(spelled[: len(spaced_stem) - len(suffix)])
-        if not bases and reaches_media_stem(stem1):
+        if not bases:
             # Cut by the 47-character limit: "...name-edi". Longest partial suffix first.
+            # A duplicate's index may stand before it ("...name(1)-edi"), counted in
+            # the cut or not.
             for k in range(min(self._longest_partial, len(spaced_stem) - 1), 0, -1):
                 if fold(spaced_stem[-k:]) in self._partials:
-                    bases.append(spelled[:-k])
+                    base = spelled[:-k]
+                    inner, inner_idx = split_index(base)
+                    if reaches_media_stem(stem1) or (inner_idx and reaches_media_stem(inner + spelled[-k:])):
+                        bases.append(base)
                     break
         out = []
         for base in bases:
-            stem2, idx2 = split_index(base)
-            if idx1 and idx2:
-                continue
-            idx = idx1 or idx2
-            name = join_ext(f"{stem2}({idx})" if idx else stem2, n.raw_ext)
+            # An index on both sides ("X(1)-edited(1)"): the inner one is part of the
+            # title "X(1).jpg", the outer one numbers its second upload "X(1)(1).jpg".
+            # MediaName reads "X(1)(1)" both ways, so one name covers it.
+            name = join_ext(f"{base}({idx1})" if idx1 else base, n.raw_ext)
             out.append(MediaName(name))
         return out
 
@@ -445,7 +510,7 @@ def sidecar_claims(rel: str, title: str) -> list[tuple[str, str, int, str, str, 
     for r in readings:
         if (r.agrees and not (r.weak and strong)) or (not title_decides and r.valid):
             _claims_of(r, title, claims)
-    # 5. The title, when the file name disagrees with it (renamed items).
+    # 6. The title, when the file name disagrees with it (renamed items).
     if title and not title_decides:
         for e, weak in media_names_for_title(title):
             claims.append(("T", fold(e), idx, e, "title", weak))
@@ -540,7 +605,7 @@ def _claims_of(r: _Reading, title: str, claims: list) -> None:
         for e, weak in title_names:
             add(("nf", fold(e), idx, e, "no-extension", weak))
         add(("ns", key, idx, r.name, "no-extension", False))
-    # 4. Extension families and 7. Live Photos need no claims of their own: the
+    # 5. Extension families and 10. Live Photos need no claims of their own: the
     # media side looks the names above up with the other extensions.
 
 
@@ -562,12 +627,14 @@ class Rule:
     lookups: Callable[[MediaName, EditedSuffixes], list]
 
 
-def _edited(*primary: Callable, unindexed: bool = False) -> Callable[[MediaName, EditedSuffixes], list]:
-    """Lookups of an edited copy: the given primary rules on each name its original may have had."""
+def _edited(
+    *primary: Callable, originals: Callable[[EditedSuffixes, MediaName], list[MediaName]] = EditedSuffixes.originals
+) -> Callable[[MediaName, EditedSuffixes], list]:
+    """Lookups of a copy: the given primary rules on each name its original may have had."""
 
     def lookups(n: MediaName, edited: EditedSuffixes) -> list[tuple]:
         out: list[tuple] = []
-        for base in edited.unindexed_originals(n) if unindexed else edited.originals(n):
+        for base in originals(edited, n):
             for lookups_of in primary:
                 out.extend(lookups_of(base, edited))
         return out
@@ -576,6 +643,21 @@ def _edited(*primary: Callable, unindexed: bool = False) -> Callable[[MediaName,
 
 
 _PRIMARY = (_lookups_name, _lookups_truncated, _lookups_no_extension, _lookups_extension, _lookups_title)
+_lookups_copy_of_cut_name = _edited(*_PRIMARY, originals=EditedSuffixes.cut_copy_originals)
+
+
+def _lookups_cut_copy(n: MediaName, edited: EditedSuffixes) -> list:
+    """A numbered copy of a name cut at the limit: the primary rules on the original's
+    name, unless some sidecar names the title with an index (a second upload, whose
+    sidecar may belong to this very file)."""
+    out = _lookups_copy_of_cut_name(n, edited)
+    keys = edited.indexed_keys
+    for item in out:
+        for lookup in item if type(item) is list else (item,):
+            if lookup[1] in keys:
+                return []
+    return out
+
 
 # "IMG-edited.jpg" next to "IMG.jpg.json" is the edited copy of IMG.jpg before it is
 # an "IMG-edited.jpeg" whose extension changed: the original's own name is
@@ -589,7 +671,8 @@ RULES: tuple[Rule, ...] = (
     Rule("extension", False, _lookups_extension),
     Rule("title", False, _lookups_title),
     Rule("edited", True, _edited(_lookups_extension, _lookups_title)),
-    Rule("edited", True, _edited(*_PRIMARY, unindexed=True)),
+    Rule("edited", True, _edited(*_PRIMARY, originals=EditedSuffixes.unindexed_originals)),
+    Rule("cut-copy", True, _lookups_cut_copy),
     Rule("live-photo", True, _lookups_live),
 )
 
@@ -644,6 +727,7 @@ class _Matcher:
         self.claims: list[list[tuple]] = []
         self.known_keys: set[str] = set()  # every claimed key: a cheap first filter for lookups
         self.index: dict[tuple, list[tuple]] = {}
+        indexed: set[str] = set()
         for sid, sc in enumerate(self.sidecars):
             found = sidecar_claims(sc.rel, sc.title)
             self.claims.append(found)
@@ -651,6 +735,9 @@ class _Matcher:
             for space, key, idx, spelling, rule, weak in found:
                 self.index.setdefault((space, lf, key, idx), []).append((sid, spelling, rule, weak))
                 self.known_keys.add(key)
+                if idx:
+                    indexed.add(key)
+        self.edited.indexed_keys = frozenset(indexed)
         self.paired: dict[int, tuple[int, str]] = {}  # media id -> (sidecar id, rule)
         self.taken: set[int] = set()  # sidecars given by a primary rule
         self.sidecar_reason: dict[int, str] = {}
@@ -887,8 +974,8 @@ class _Matcher:
         names &= self.known_keys
         # The claims of those names, in every folder; strings cache their hash, so this is cheap.
         glob: dict[Key, list[tuple]] = defaultdict(list)
-        for sid, found in enumerate(self.claims):
-            for space, key, idx, spelling, rule, weak in found:
+        for sid, claims in enumerate(self.claims):
+            for space, key, idx, spelling, rule, weak in claims:
                 if key in names:
                     glob[(space, key, idx)].append((sid, spelling, rule, weak))
         hit_sidecars = {sid for hits in glob.values() for sid, *_ in hits}
@@ -937,13 +1024,25 @@ class _Matcher:
 
     # -- result ------------------------------------------------------------
 
+    def _cut_copy_unsure(self, m: _Media) -> str | None:
+        """The reason a numbered copy of a cut name was left unpaired by rule cut-copy, if it was."""
+        originals = self.edited.cut_copy_originals(m.n)
+        if not originals or _lookups_cut_copy(m.n, self.edited):
+            return None
+        original = originals[0].name
+        self.ambiguities.append(
+            f"{m.rel!r} is a numbered copy of {original!r}, whose name was cut at the length limit, but the title "
+            "was uploaded more than once: it may belong to any of the uploads, so it was left without a sidecar."
+        )
+        return f"ambiguous: a numbered copy of {original!r}, a title uploaded more than once"
+
     def result(self) -> MatchResult:
         out = MatchResult()
         used: set[int] = set()
         for mid, m in enumerate(self.media):
             got = self.paired.get(mid)
             if got is None:
-                out.unpaired_media[m.rel] = m.reason or (
+                out.unpaired_media[m.rel] = m.reason or self._cut_copy_unsure(m) or (
                     "no sidecar matches its name in its folder, nor unambiguously in another folder"
                 )
             else:

@@ -10,10 +10,16 @@ Everything here is a pure function of strings. Two kinds of string appear:
   measured.
 
 Google cuts names to a length limit. What its "characters" are is not
-documented, so a cut is tried under three measures: code points, UTF-16 code
-units (a surrogate pair is never split) and UTF-8 bytes (a character is never
-split). Each measure is tried on the name as found and on its NFC form (an
-export unpacked on macOS holds NFD names).
+documented, so a cut is tried under several measures: code points; UTF-16 code
+units and UTF-8 bytes, dropping the character the limit falls in (a surrogate
+pair or a byte sequence is never split); and UTF-16 units keeping the symbol the
+limit falls in, whole -- a code point, or a user-perceived character (a base and
+its variation selectors, skin tones, joined emoji: `symbols`). The last is the one
+real exports show for long emoji names: a title of emoji had its media stem cut to
+24 symbols (48 units, the 24th straddling the 47th unit) and its sidecar to 23
+(46 units), which neither code points nor a cut that drops the straddling symbol
+explain (immich-go issue 35). Each measure is tried on the name as found and on
+its NFC form (an export unpacked on macOS holds NFD names).
 """
 
 from __future__ import annotations
@@ -94,32 +100,101 @@ def split_index(stem: str) -> tuple[str, int]:
 # ---------------------------------------------------------------------------
 
 
-def _u16_width(ch: str) -> int:
-    return 2 if ord(ch) > 0xFFFF else 1
-
-
 def _u8_width(ch: str) -> int:
     o = ord(ch)
     return 1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
 
 
-def _cut_by(text: str, limit: int, width) -> str:
+def _cut_utf8(text: str, limit: int) -> str:
+    """The longest start of `text` that fits in `limit` UTF-8 bytes (a character is never split)."""
     used = 0
     for i, ch in enumerate(text):
-        used += width(ch)
+        used += _u8_width(ch)
         if used > limit:
             return text[:i]
     return text
 
 
-def _len_by(text: str, width) -> int:
-    return sum(map(width, text))
+def _u16_cuts(text: str, limit: int) -> tuple[str, str, str]:
+    """`text` cut to `limit` UTF-16 units three ways: dropping the code point the
+    limit falls in (a surrogate pair is never split), keeping it, and keeping the
+    whole symbol it falls in."""
+    used = 0
+    down = -1
+    for i, ch in enumerate(text):
+        if used >= limit:
+            j = i
+            while j < len(text) and _joins(text, j):
+                j += 1
+            return text[: i if down < 0 else down], text[:i], text[:j]
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit and down < 0:
+            down = i
+    return (text if down < 0 else text[:down]), text, text
+
+
+def _u16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+# Code points that never start a symbol of their own: zero-width joiner, variation
+# selectors, emoji skin tones, tag characters (flags of regions), Hangul vowel and
+# final jamo (NFD names); combining marks are found by their category.
+_EXTENDERS = frozenset(
+    [0x200D, *range(0xFE00, 0xFE10), *range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080),
+     *range(0xE0100, 0xE01F0), *range(0x1160, 0x1200)]
+)
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether text[i] belongs to the symbol before it: it extends it (a mark, a
+    variation selector, a skin tone...), follows a zero-width joiner, or is the
+    second regional indicator of a flag."""
+    if i == 0:
+        return False
+    ch = text[i]
+    o = ord(ch)
+    if o in _EXTENDERS or text[i - 1] == "\u200d" or (o >= 0x300 and unicodedata.category(ch)[0] == "M"):
+        return True
+    if _regional(ch):
+        run = 0
+        while i - run - 1 >= 0 and _regional(text[i - run - 1]):
+            run += 1
+        return run % 2 == 1
+    return False
+
+
+def symbols(text: str) -> list[str]:
+    """`text` split into user-perceived characters: a base with what extends it,
+    emoji joined by a zero-width joiner, pairs of regional indicators (flags).
+    An approximation of Unicode's extended grapheme clusters (UAX #29) that covers
+    what file names hold."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if out and _joins(text, i):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _last_symbol_start(text: str) -> int:
+    i = len(text) - 1
+    while i > 0 and _joins(text, i):
+        i -= 1
+    return max(i, 0)
 
 
 def cuts(name: str, limit: int) -> list[tuple[str, bool]]:
     """Every cut of `name` to `limit` that is shorter than the name itself, as
-    (cut, weak): code points first (weak=False), then UTF-16 units and UTF-8 bytes
-    (weak=True, unless the same cut), each on the name and its NFC form."""
+    (cut, weak): code points first (weak=False), then (weak=True, unless the same
+    cut) UTF-16 units and UTF-8 bytes dropping the character the limit falls in,
+    and UTF-16 units keeping the code point, or the symbol, it falls in; each on
+    the name and its NFC form."""
     if name.isascii():
         return [(name[:limit], False)] if len(name) > limit else []
     found: dict[str, bool] = {}
@@ -127,8 +202,8 @@ def cuts(name: str, limit: int) -> list[tuple[str, bool]]:
         if len(form) > limit:
             found[form[:limit]] = False
     for form in forms(name):
-        for width in (_u16_width, _u8_width):
-            cut = _cut_by(form, limit, width)
+        down16, kept, whole = _u16_cuts(form, limit)
+        for cut in (down16, _cut_utf8(form, limit), kept, whole):
             if len(cut) < len(form):
                 found.setdefault(cut, True)
     return list(found.items())
@@ -138,16 +213,20 @@ def reaches(name: str, limit: int) -> bool:
     """Whether `name` is as long as a cut to `limit` can leave it, under some measure.
 
     Code points: exactly `limit`. UTF-16: `limit` or one less (a surrogate pair
-    that did not fit). UTF-8: `limit` down to three less (a 4-byte character that
-    did not fit). The media side then checks the cut exactly."""
+    that did not fit), or past `limit` by less than its last symbol (kept whole).
+    UTF-8: `limit` down to three less (a 4-byte character that did not fit). The
+    media side then checks the cut exactly."""
     if name.isascii():
         return len(name) == limit
     for form in forms(name):
         if len(form) == limit:
             return True
-        if limit - 1 <= _len_by(form, _u16_width) <= limit:
+        units = _u16_len(form)
+        if limit - 1 <= units <= limit:
             return True
-        if limit - 3 <= _len_by(form, _u8_width) <= limit:
+        if units > limit and units - _u16_len(form[_last_symbol_start(form) :]) < limit:
+            return True
+        if limit - 3 <= len(form.encode("utf-8", "surrogatepass")) <= limit:
             return True
     return False
 

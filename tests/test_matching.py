@@ -112,6 +112,84 @@ def test_reaches():
     assert names.reaches("東" * 15, 46)  # 45 UTF-8 bytes: the next one would not fit
 
 
+@pytest.mark.parametrize(
+    "text, want",
+    [("ab", ["a", "b"]), ("☺️x", ["☺️", "x"]), ("👍🏽👍", ["👍🏽", "👍"]), ("👨‍👩‍👧🐶", ["👨‍👩‍👧", "🐶"]),
+     ("🇫🇷🇩🇪", ["🇫🇷", "🇩🇪"]), ("#️⃣1", ["#️⃣", "1"]), (unicodedata.normalize("NFD", "Été"), ["E\u0301", "t", "e\u0301"]),
+     ("\u200dx", ["\u200dx"])],
+)
+def test_symbols(text, want):
+    assert names.symbols(text) == want
+
+
+def test_cuts_keep_the_symbol_the_limit_falls_in():
+    text = "🎉" * 23 + "🏖️" + "🎉" * 5  # the 47th UTF-16 unit falls in the beach's first half
+    found = dict(names.cuts(text, 47))
+    assert found["🎉" * 23 + "🏖️"] is True  # the symbol kept whole: 49 units
+    assert found["🎉" * 23 + "🏖"] is True  # the code point kept, its variation selector not: 48 units
+    assert found["🎉" * 23] is True  # dropped: 46 units
+    assert names.reaches("🎉" * 23 + "🏖️", 47) and names.reaches("🎉" * 23 + "🏖", 47)
+    assert not names.reaches("🎉" * 24 + "🏖️", 47)  # 50 units: the cut would have stopped before the beach
+
+
+# (title, media name, sidecar name, sidecar is supplemental) as found in real exports, in
+# peers' issue threads: immich-go 35 and 613, GooglePhotosTakeoutHelper 8, memories 1559.
+REAL_LONG_NAMES = [
+    ("😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛😝😜🤪🤨🧐🤓😎🥸🤩🥳😏😒😞😔😟😕🙁☹️😣😖😫😩🥺😢😭😤😠😡🤬🤯😳🥵🥶.jpg",
+     "😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛.jpg", "😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋.json", False),
+    ("PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINAL.jpg", "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg",
+     "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGIN.json", False),
+    ("05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg", "05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg",
+     "05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jp.json", False),
+    ("Urlaub in Knaufspesch in der Schneifel (38).JPG", "Urlaub in Knaufspesch in der Schneifel (38).JPG",
+     "Urlaub in Knaufspesch in der Schneifel (38).JP.json", False),
+    ("13039_327707840323_537645323_9470255_27214_n.jpg", "13039_327707840323_537645323_9470255_27214_n.jpg",
+     "13039_327707840323_537645323_9470255_27214_n.j.json", False),
+    ("Screenshot_2017-07-05-10-05-26.png", "Screenshot_2017-07-05-10-05-26.png",
+     "Screenshot_2017-07-05-10-05-26.png.supplementa.json", True),
+    ("Screenshot_20241227_105539_Edge.jpg", "Screenshot_20241227_105539_Edge.jpg",
+     "Screenshot_20241227_105539_Edge.jpg.supplement.json", True),
+    ("D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg", "D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg",
+     "D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg.supp.json", True),
+]
+
+
+def _units(text):
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _keep_cut(text, limit):
+    """UTF-16 units, the symbol the limit falls in kept whole."""
+    out, used = "", 0
+    for sym in names.symbols(text):
+        if used >= limit:
+            break
+        out, used = out + sym, used + _units(sym)
+    return out
+
+
+@pytest.mark.parametrize("title, media, sidecar, supplemental", REAL_LONG_NAMES)
+def test_one_cut_explains_every_real_long_name(title, media, sidecar, supplemental):
+    """UTF-16 units with the symbol at the limit kept whole gives every real media name
+    (stem at 47) and sidecar name (at 46); pef's matcher tries that cut among the others."""
+    stem, ext = names.split_ext(title)
+    assert _keep_cut(stem, 47) + ext == media
+    body = title + ".supplemental-metadata" if supplemental else title
+    assert _keep_cut(body, 46) + ".json" == sidecar
+    assert media in dict(names.media_names_for_title(title))
+    result = match([m(media)], [s(sidecar, title)])
+    assert pairs_of(result) == {media: sidecar}
+
+
+def test_the_emoji_name_no_other_single_cut_explains():
+    title, media, sidecar, _ = REAL_LONG_NAMES[0]
+    stem = names.split_ext(title)[0]
+    assert stem[:47] + ".jpg" != media  # code points
+    assert names._u16_cuts(stem, 47)[0] + ".jpg" != media  # UTF-16, the straddling pair dropped
+    assert names._cut_utf8(stem, 47) + ".jpg" != media  # UTF-8
+    assert title[:46] + ".json" != sidecar and _keep_cut(title, 46) + ".json" == sidecar
+
+
 def test_media_names_for_title():
     title = "a" * 60 + ".jpg"
     got = dict(names.media_names_for_title(title))
@@ -157,6 +235,7 @@ def test_media_name_keys():
         ("IMG-編集済み.jpg", ["IMG.jpg"]),
         ("IMG-edited(1).jpg", ["IMG(1).jpg"]),
         ("IMG(1)-edited.jpg", ["IMG(1).jpg"]),
+        ("IMG(1)-edited(1).jpg", ["IMG(1)(1).jpg"]),  # the title "IMG(1).jpg", uploaded twice
         ("IMG.jpg", []),
         ("-edited.jpg", []),
         ("G" * 44 + "-ed.jpg", ["G" * 44 + ".jpg"]),  # cut by the 47-character limit
@@ -249,8 +328,8 @@ def test_fast_path_gives_what_the_general_path_gives(stem, ext, supplemental, sa
 
 def test_rules_order_and_names():
     assert [r.name for r in RULES] == ["name", "truncated", "no-extension", "edited", "extension", "title",
-                                       "edited", "edited", "live-photo"]
-    assert [r.shared for r in RULES] == [False, False, False, True, False, False, True, True, True]
+                                       "edited", "edited", "cut-copy", "live-photo"]
+    assert [r.shared for r in RULES] == [False, False, False, True, False, False, True, True, True, True]
 
 
 def test_title_without_extension_takes_a_media_with_one():
@@ -282,6 +361,23 @@ def test_edited_copy_before_a_changed_extension():
 # ---------------------------------------------------------------------------
 # match()
 # ---------------------------------------------------------------------------
+
+
+def test_numbered_copy_of_a_cut_title_uploaded_twice_is_left_unpaired_with_its_reason():
+    stem = "x" * 47
+    title = stem + "yz.jpg"
+    result = match(
+        [m(f"{stem}.jpg"), m(f"{stem}(1).jpg"), m(f"{stem}(2).jpg")],
+        [s("x" * 46 + ".json", title), s("x" * 46 + "(1).json", title)],
+    )
+    assert pairs_of(result) == {f"{stem}.jpg": "x" * 46 + ".json", f"{stem}(1).jpg": "x" * 46 + "(1).json"}
+    assert result.unpaired_media == {f"{F}/{stem}(2).jpg": f"ambiguous: a numbered copy of '{stem}.jpg', a title "
+                                                          "uploaded more than once"}
+    assert result.ambiguities == [
+        f"'{F}/{stem}(2).jpg' is a numbered copy of '{stem}.jpg', whose name was cut at the length limit, but the "
+        "title was uploaded more than once: it may belong to any of the uploads, so it was left without a sidecar."
+    ]
+
 
 
 def test_match_is_pure_no_files_needed():
@@ -382,7 +478,7 @@ def test_invariants_on_tricky_exports(seed):
     assert not used & set(result.unpaired_sidecars)
     for p in result.pairs.values():
         assert p.rule in {"exact", "supplemental", "index", "truncated", "no-extension", "extension", "title",
-                          "edited", "live-photo", "cross-folder", "cross-folder-name"}
+                          "edited", "cut-copy", "live-photo", "cross-folder", "cross-folder-name"}
         # A "(1)" never meets a sidecar without one, nor the other way round (same-folder name rules).
         if p.rule in ("exact", "supplemental"):
             assert ("(1)" in p.media.rsplit("/", 1)[1]) == ("(1)" in p.sidecar.rsplit("/", 1)[1])

@@ -219,3 +219,158 @@ def test_titles_sharing_a_long_prefix(prefix, tails, supplemental, orphans, edit
     titles_ = [prefix + tail + ext for tail, ext in tails]
     assume(all(t.strip() for t in titles_))
     _check(titles_, supplemental, orphans, edited, [False])
+
+
+@_settings
+@given(
+    shots=st.lists(st.integers(0, 999_999_999), min_size=1, max_size=4, unique=True),
+    tildes=st.lists(st.sets(st.integers(2, 5), max_size=3), min_size=1, max_size=4),
+    kind=st.sampled_from(["MP", "MV"]),
+    mvimg=st.lists(st.booleans(), min_size=1, max_size=4),
+    supplemental=st.booleans(),
+)
+def test_motion_photo_video_halves_follow_their_photo(shots, tildes, kind, mvimg, supplemental):
+    """Every motion photo's video half takes its own photo's sidecar: a Pixel photo
+    "PXL_x.MP.jpg" and its tilde copies "PXL_x.MP~2.jpg"... with videos "PXL_x.MP",
+    "PXL_x.MP~2"..., or an older "MVIMG_x.jpg" with a video "MVIMG_x" without extension."""
+    entries, sidecars, want = [], [], {}
+    for n, shot in enumerate(shots):
+        if mvimg[n % len(mvimg)]:
+            halves = [(f"MVIMG_20190704_{shot:09d}.jpg", f"MVIMG_20190704_{shot:09d}")]
+        else:
+            stem = f"PXL_20230311_{shot:09d}.{kind}"
+            halves = [(f"{stem}{t}.jpg", f"{stem}{t}") for t in ["", *(f"~{k}" for k in sorted(tildes[n % len(tildes)]))]]
+        for k, (photo, video) in enumerate(halves):
+            sidecar = f"{FOLDER}/{g_sidecar_name(photo, supplemental)}"
+            sidecars.append(Sidecar(sidecar, photo, 1_500_000_000 + 100 * n + k))
+            for name, size in ((photo, 1000), (video, 2000)):
+                entries.append(MediaEntry(f"{FOLDER}/{name}", size + 100 * n + k, 0))
+                want[f"{FOLDER}/{name}"] = sidecar
+    result = match(entries, sidecars)
+    assert {m: p.sidecar for m, p in result.pairs.items()} == want, result.ambiguities
+    assert {p.rule for m, p in result.pairs.items() if not m.endswith(".jpg")} == {"live-photo"}
+
+
+_LOCAL_SUFFIXES = ["-edited", "-bearbeitet", "-edytowane", "-modifié", "-編集済み"]
+
+
+def g_edited_copy_name(title: str, suffix: str, index: int = 0) -> str:
+    """Google's edited copy: the title's stem and the localised suffix, cut to 47
+    together (so a long stem loses the suffix's end, or all of it), then the upload's index."""
+    stem, ext = os.path.splitext(title)
+    return (stem + suffix)[:47] + (f"({index})" if index else "") + ext
+
+
+@_settings
+@given(
+    titles_=st.lists(titles, min_size=1, max_size=4),
+    uploads=st.lists(st.integers(1, 3), min_size=1, max_size=4),
+    edits=st.lists(st.booleans(), min_size=1, max_size=6),
+    suffix=st.sampled_from(_LOCAL_SUFFIXES),
+    supplemental=st.booleans(),
+)
+@example(["Scan0-12-07(1).jpg"], [2], [True], "-bearbeitet", True)
+@example(["original_1d4caa6f-16c6-4c3d-901b-9387de10e528_PXL_20230101_120000000.jpg"], [1], [True], "-edited", False)
+@example(["Sommerurlaub an der Ostsee mit der ganzen Familie.jpg"], [2], [True], "-edytowane", True)
+def test_edited_copies_with_cut_suffixes(titles_, uploads, edits, suffix, supplemental):
+    """Every upload of every title, and its edited copy named as Google names it: the
+    suffix cut by the 47-character limit, or cut away and the copy numbered instead
+    (then the copy of a title uploaded once shares its sidecar)."""
+    media_keys: set[str] = set()
+    sidecar_keys: set[str] = set()
+    uploads_of: dict[str, list[tuple[str, str, int]]] = {}
+    for n, title in enumerate(titles_):
+        for _ in range(uploads[n % len(uploads)]):
+            index = 0
+            while g_key(g_media_name(title, index)) in media_keys:
+                index += 1
+            media, sidecar = g_media_name(title, index), g_sidecar_name(title, supplemental, index)
+            if g_key(sidecar) in sidecar_keys:
+                continue  # two titles alike in their first 46 characters: not modelled
+            media_keys.add(g_key(media))
+            sidecar_keys.add(g_key(sidecar))
+            uploads_of.setdefault(title, []).append((media, sidecar, index))
+    entries, sidecars, want = [], [], {}
+    k = 0
+    for title, ups in uploads_of.items():
+        for media, sidecar, index in ups:
+            k += 1
+            rel = f"{FOLDER}/{sidecar}"
+            sidecars.append(Sidecar(rel, title, 1_500_000_000 + k))
+            entries.append(MediaEntry(f"{FOLDER}/{media}", 1000 + k, 0))
+            want[f"{FOLDER}/{media}"] = rel
+            if not edits[k % len(edits)]:
+                continue
+            copy = g_edited_copy_name(title, suffix, index)
+            if g_key(copy) == g_key(media) and len(ups) == 1:
+                copy = g_media_name(title, 1)  # the suffix was cut away: Google numbers the copy
+            if g_key(copy) in media_keys:
+                continue  # a numbered copy of a title uploaded more than once: whose it is is unknowable
+            media_keys.add(g_key(copy))
+            entries.append(MediaEntry(f"{FOLDER}/{copy}", 5000 + k, 0))
+            want[f"{FOLDER}/{copy}"] = rel
+    result = match(entries, sidecars)
+    assert {m: p.sidecar for m, p in result.pairs.items()} == want, result.ambiguities
+    assert result.unpaired_sidecars == {}
+
+
+# Whole symbols of 1 to 8 UTF-16 units: plain letters, emoji, emoji with a variation
+# selector, a skin tone, joined by zero-width joiners, flags, keycaps, accented letters.
+_SYMBOLS = [
+    "a", "Z", " ", "_", "é", "日", "🎉", "🐶", "❤️", "☀️", "☺️", "🏖️", "👍🏽", "👨‍👩‍👧", "🇫🇷", "#️⃣", "🧔‍♂", "e\u0301",
+]
+
+
+def _units16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def g_symbol_cut(symbols: list[str], limit: int) -> str:
+    """Google's cut of a name: UTF-16 units, the symbol the limit falls in kept whole."""
+    out, used = [], 0
+    for sym in symbols:
+        if used >= limit:
+            break
+        out.append(sym)
+        used += _units16(sym)
+    return "".join(out)
+
+
+@_settings
+@given(
+    names_=st.lists(st.lists(st.sampled_from(_SYMBOLS), min_size=15, max_size=70), min_size=1, max_size=3),
+    ext=st.sampled_from([".jpg", ".HEIC", ".mp4", ".png"]),
+    copies=st.integers(1, 3),
+    supplemental=st.booleans(),
+)
+@example([["😀"] * 9 + ["☺️"] + ["😊"] * 13 + ["😛"] * 30], ".jpg", 1, False)
+@example([["🎉"] * 23 + ["🏖️"] + ["🎉"] * 20, ["🎉"] * 23 + ["🏖"] + ["🎉"] * 20], ".jpg", 2, True)
+def test_long_names_of_multi_unit_symbols(names_, ext, copies, supplemental):
+    """Titles of symbols of several code points and UTF-16 units, each uploaded one or
+    more times, named as real exports name them: cut in UTF-16 units at 47 (media stem)
+    and 46 (sidecar), the symbol the limit falls in kept whole."""
+    media_keys: set[str] = set()
+    sidecar_keys: set[str] = set()
+    entries, sidecars, want = [], [], {}
+    for n, symbols in enumerate(names_):
+        title = "".join(symbols) + ext
+        if not "".join(symbols).strip():
+            continue
+        body = symbols + list(ext + (".supplemental-metadata" if supplemental else ""))
+        for _ in range(copies):
+            index = 0
+            while g_key(g_symbol_cut(symbols, 47) + (f"({index})" if index else "") + ext) in media_keys:
+                index += 1
+            tag = f"({index})" if index else ""
+            media, sidecar = g_symbol_cut(symbols, 47) + tag + ext, g_symbol_cut(body, 46) + tag + ".json"
+            if g_key(sidecar) in sidecar_keys:
+                continue  # titles alike in their first 46 units: not modelled
+            media_keys.add(g_key(media))
+            sidecar_keys.add(g_key(sidecar))
+            sidecars.append(Sidecar(f"{FOLDER}/{sidecar}", title, 1_500_000_000 + len(sidecars)))
+            entries.append(MediaEntry(f"{FOLDER}/{media}", 1000 + len(entries), 0))
+            want[f"{FOLDER}/{media}"] = f"{FOLDER}/{sidecar}"
+    assume(entries)
+    result = match(entries, sidecars)
+    assert {m: p.sidecar for m, p in result.pairs.items()} == want, result.ambiguities
+    assert result.unpaired_sidecars == {}

@@ -23,7 +23,8 @@ from pef.sources import Source
 P = "Takeout/Google Photos/Photos from 2020"
 P2 = "Takeout 2/Google Photos/Photos from 2020"
 A = "Takeout/Google Photos/Trip"
-VIDEO_EXTS = {".mov", ".mp4", ".m4v", ".3gp", ".mp", ".mp~2", ".avi", ".mkv"}
+VIDEO_EXTS = {".mov", ".mp4", ".m4v", ".3gp", ".mp", ".mp~2", ".mp~3", ".mv", ".avi", ".mkv"}
+VIDEO_PREFIXES = ("MVIMG_",)  # a motion photo's video half exported without an extension
 
 
 @dataclass
@@ -471,6 +472,57 @@ case("mvimg-mp4", {"MVIMG_20190101_101010.jpg": None, "MVIMG_20190101_101010.mp4
 case("mvimg-alone", {"MVIMG_20190101_111111.jpg": None, "MVIMG_20190101_111111.jpg.json": "MVIMG_20190101_111111.jpg"},
      {"MVIMG_20190101_111111.jpg": "MVIMG_20190101_111111.jpg.json"})
 case("live-video-not-to-video-sidecar", {"IMG_41.MOV": None, "IMG_41.mp4.json": "IMG_41.mp4"}, {})
+# Tilde copies of a Pixel motion photo each have their own photo, sidecar and video half.
+_pxl = "PXL_20230311_101112131"
+case("pixel-tilde-copy-video-takes-its-own-photo-sidecar",
+     {f"{_pxl}.MP.jpg": None, f"{_pxl}.MP~2.jpg": 2, f"{_pxl}.MP": 3, f"{_pxl}.MP~2": 4,
+      f"{_pxl}.MP.jpg.json": f"{_pxl}.MP.jpg", f"{_pxl}.MP~2.jpg.json": f"{_pxl}.MP~2.jpg"},
+     {f"{_pxl}.MP.jpg": (f"{_pxl}.MP.jpg.json", "exact"), f"{_pxl}.MP~2.jpg": (f"{_pxl}.MP~2.jpg.json", "exact"),
+      f"{_pxl}.MP": (f"{_pxl}.MP.jpg.json", "live-photo"), f"{_pxl}.MP~2": (f"{_pxl}.MP~2.jpg.json", "live-photo")})
+case("pixel-tilde-3-supplemental",
+     {f"{_pxl}.MP.jpg": None, f"{_pxl}.MP~2.jpg": 2, f"{_pxl}.MP~3.jpg": 3, f"{_pxl}.MP": 4, f"{_pxl}.MP~2": 5,
+      f"{_pxl}.MP~3": 6,
+      sidecar_cut(f"{_pxl}.MP.jpg", True): f"{_pxl}.MP.jpg", sidecar_cut(f"{_pxl}.MP~2.jpg", True): f"{_pxl}.MP~2.jpg",
+      sidecar_cut(f"{_pxl}.MP~3.jpg", True): f"{_pxl}.MP~3.jpg"},
+     {f"{_pxl}.MP.jpg": sidecar_cut(f"{_pxl}.MP.jpg", True), f"{_pxl}.MP~2.jpg": sidecar_cut(f"{_pxl}.MP~2.jpg", True),
+      f"{_pxl}.MP~3.jpg": sidecar_cut(f"{_pxl}.MP~3.jpg", True),
+      f"{_pxl}.MP": (sidecar_cut(f"{_pxl}.MP.jpg", True), "live-photo"),
+      f"{_pxl}.MP~2": (sidecar_cut(f"{_pxl}.MP~2.jpg", True), "live-photo"),
+      f"{_pxl}.MP~3": (sidecar_cut(f"{_pxl}.MP~3.jpg", True), "live-photo")})
+# The tilde copy's photo is there without its sidecar: its video is not given the first photo's date.
+case("pixel-tilde-copy-video-not-given-the-first-photo-sidecar",
+     {f"{_pxl}.MP.jpg": None, f"{_pxl}.MP~2.jpg": 2, f"{_pxl}.MP~2": 3, f"{_pxl}.MP.jpg.json": f"{_pxl}.MP.jpg"},
+     {f"{_pxl}.MP.jpg": (f"{_pxl}.MP.jpg.json", "exact")})
+case("pixel-mv-video",
+     {f"{_pxl}.MV.jpg": None, f"{_pxl}.MV": 2, f"{_pxl}.MV.jpg.json": f"{_pxl}.MV.jpg"},
+     {f"{_pxl}.MV.jpg": (f"{_pxl}.MV.jpg.json", "exact"), f"{_pxl}.MV": (f"{_pxl}.MV.jpg.json", "live-photo")})
+case("pixel-mv-video-beside-mp-photo",
+     {f"{_pxl}.MP.jpg": None, f"{_pxl}.MV": 2, f"{_pxl}.MP.jpg.json": f"{_pxl}.MP.jpg"},
+     {f"{_pxl}.MP.jpg": (f"{_pxl}.MP.jpg.json", "exact"), f"{_pxl}.MV": (f"{_pxl}.MP.jpg.json", "live-photo")})
+case("pixel-mv-tilde-copy-video",
+     {f"{_pxl}.MV.jpg": None, f"{_pxl}.MV~2.jpg": 2, f"{_pxl}.MV": 3, f"{_pxl}.MV~2": 4,
+      f"{_pxl}.MV.jpg.json": f"{_pxl}.MV.jpg", f"{_pxl}.MV~2.jpg.json": f"{_pxl}.MV~2.jpg"},
+     {f"{_pxl}.MV.jpg": f"{_pxl}.MV.jpg.json", f"{_pxl}.MV~2.jpg": f"{_pxl}.MV~2.jpg.json",
+      f"{_pxl}.MV": (f"{_pxl}.MV.jpg.json", "live-photo"), f"{_pxl}.MV~2": (f"{_pxl}.MV~2.jpg.json", "live-photo")})
+# The video half of a motion photo exported without any extension (immich-go issue 634).
+_mv = "MVIMG_20190704_181920"
+case("mvimg-video-without-extension",
+     {f"{_mv}.jpg": None, _mv: 2, f"{_mv}.jpg.json": f"{_mv}.jpg"},
+     {f"{_mv}.jpg": (f"{_mv}.jpg.json", "exact"), _mv: (f"{_mv}.jpg.json", "live-photo")})
+case("mvimg-video-without-extension-supplemental",
+     {f"{_mv}.jpg": None, _mv: 2, f"{_mv}.jpg.supplemental-metadata.json": f"{_mv}.jpg"},
+     {f"{_mv}.jpg": (f"{_mv}.jpg.supplemental-metadata.json", "supplemental"),
+      _mv: (f"{_mv}.jpg.supplemental-metadata.json", "live-photo")})
+case("mvimg-video-without-extension-duplicate",
+     {f"{_mv}.jpg": None, _mv: 2, f"{_mv}(1).jpg": 3, f"{_mv}(1)": 4,
+      f"{_mv}.jpg.json": f"{_mv}.jpg", f"{_mv}.jpg(1).json": f"{_mv}.jpg"},
+     {f"{_mv}.jpg": f"{_mv}.jpg.json", _mv: (f"{_mv}.jpg.json", "live-photo"),
+      f"{_mv}(1).jpg": (f"{_mv}.jpg(1).json", "index"), f"{_mv}(1)": (f"{_mv}.jpg(1).json", "live-photo")})
+case("video-without-extension-two-photos-differ",
+     {f"{_mv}.jpg": None, f"{_mv}.png": 2, _mv: 3,
+      f"{_mv}.jpg.json": {"title": f"{_mv}.jpg", "ts": 1562675400},
+      f"{_mv}.png.json": {"title": f"{_mv}.png", "ts": 1600000000}},
+     {f"{_mv}.jpg": f"{_mv}.jpg.json", f"{_mv}.png": f"{_mv}.png.json"}, ambiguous=True)
 
 # ---------------------------------------------------------------------------
 # H. Extensions
@@ -669,6 +721,211 @@ case("json-not-a-sidecar-ignored",
      {"IMG_95.jpg": "IMG_95.jpg.json"})
 
 
+
+# ---------------------------------------------------------------------------
+# N. Edited suffixes cut by the 47-character stem limit, and numbered copies of cut names
+# ---------------------------------------------------------------------------
+
+_LONG = "Sommerurlaub an der Ostsee mit der ganzen Familie und den Hunden im August"
+
+
+def edited_cut(stem, suffix, ext=".jpg", index=None, index_first=False):
+    """Google's edited copy of a title's stem: stem + suffix cut to 47, the duplicate index after or before."""
+    if index and index_first:
+        return (stem[:47] + f"({index})" + suffix)[: 47 + len(f"({index})")] + ext
+    return (stem + suffix)[:47] + (f"({index})" if index else "") + ext
+
+
+def _rule_of(sidecar, title):
+    body = sidecar[: -len(".json")]
+    return "exact" if body == title else "supplemental" if body.startswith(title + ".") else "truncated"
+
+
+for _stem_len, _suffix, _ext in [(45, "-edited", ".jpeg"), (43, "-edited", ".jpg"), (44, "-edytowane", ".jpg"),
+                                 (42, "-edytowane", ".jpg"), (41, "-bearbeitet", ".jpg"), (46, "-bearbeitet", ".png"),
+                                 (38, "-modificato", ".jpg")]:
+    _s = _LONG[:_stem_len]
+    _title = _s + _ext
+    _copy = edited_cut(_s, _suffix, _ext)
+    case(f"edited-suffix-cut-{_copy[len(_s):-len(_ext)] or 'away'}-stem{_stem_len}",
+         {_title: None, _copy: 2, sidecar_cut(_title, True): _title},
+         {_title: (sidecar_cut(_title, True), _rule_of(sidecar_cut(_title, True), _title)),
+          _copy: (sidecar_cut(_title, True), "edited")})
+# The title uploaded twice: each upload's edited copy, its index after or before the cut suffix.
+_s = _LONG[:43]
+_title = _s + ".jpg"
+for _first in (False, True):
+    case(f"edited-suffix-cut-with-index-{'before' if _first else 'after'}",
+         {_title: None, media_cut(_title, 1): 2, edited_cut(_s, "-edited"): 3,
+          edited_cut(_s, "-edited", index=1, index_first=_first): 4,
+          sidecar_cut(_title): _title, sidecar_cut(_title, index=1): _title},
+         {_title: (sidecar_cut(_title), "truncated"), media_cut(_title, 1): (sidecar_cut(_title, index=1), "truncated"),
+          edited_cut(_s, "-edited"): (sidecar_cut(_title), "edited"),
+          edited_cut(_s, "-edited", index=1, index_first=_first): (sidecar_cut(_title, index=1), "edited")})
+_s = _LONG[:40]
+_title = _s + ".jpg"
+case("edited-suffix-cut-index-before-counted-in-the-cut",
+     {_title: None, media_cut(_title, 1): 2, (_s + "(1)-bearbeitet")[:47] + ".jpg": 3,
+      sidecar_cut(_title, True): _title, sidecar_cut(_title, True, 1): _title},
+     {_title: sidecar_cut(_title, True), media_cut(_title, 1): sidecar_cut(_title, True, 1),
+      (_s + "(1)-bearbeitet")[:47] + ".jpg": (sidecar_cut(_title, True, 1), "edited")})
+# Not at the limit: "-bea" is part of the name, not a cut "-bearbeitet".
+case("partial-suffix-short-of-the-limit-not-edited",
+     {_LONG[:40] + ".jpg": None, _LONG[:40] + "-bea.jpg": 2, sidecar_cut(_LONG[:40] + ".jpg"): _LONG[:40] + ".jpg"},
+     {_LONG[:40] + ".jpg": sidecar_cut(_LONG[:40] + ".jpg")})
+# A stem of 47 or more: the cut leaves nothing of the suffix, so the edited copy is numbered instead.
+for _stem_len in (47, 60):
+    _title = _LONG[:_stem_len] + ".jpg"
+    case(f"edited-copy-numbered-stem{_stem_len}",
+         {media_cut(_title): None, media_cut(_title, 1): 2, sidecar_cut(_title, True): _title},
+         {media_cut(_title): (sidecar_cut(_title, True), "truncated"),
+          media_cut(_title, 1): (sidecar_cut(_title, True), "cut-copy")})
+_title = "Été à la plage avec toute la famille et les cousins de Marseille.jpg"
+case("edited-copy-numbered-non-ascii",
+     {media_cut(_title): None, media_cut(_title, 1): 2, sidecar_cut(_title): _title},
+     {media_cut(_title): sidecar_cut(_title), media_cut(_title, 1): (sidecar_cut(_title), "cut-copy")})
+case("edited-copy-numbered-heic",
+     {media_cut(_LONG + ".HEIC"): None, media_cut(_LONG + ".HEIC", 1): 2, sidecar_cut(_LONG + ".HEIC"): _LONG + ".HEIC"},
+     {media_cut(_LONG + ".HEIC"): sidecar_cut(_LONG + ".HEIC"),
+      media_cut(_LONG + ".HEIC", 1): (sidecar_cut(_LONG + ".HEIC"), "cut-copy")})
+# A second upload has its own "(1)" sidecar: the "(1)" is that upload, and a "(2)" may be
+# the edited copy of either upload, so it is left unpaired.
+_title = _LONG + ".jpg"
+case("numbered-copy-of-a-title-uploaded-twice-ambiguous",
+     {media_cut(_title): None, media_cut(_title, 1): 2, media_cut(_title, 2): 3,
+      sidecar_cut(_title): _title, sidecar_cut(_title, index=1): _title},
+     {media_cut(_title): sidecar_cut(_title), media_cut(_title, 1): (sidecar_cut(_title, index=1), "truncated")},
+     ambiguous=True)
+# Short of the limit, a "(1)" without its sidecar is another upload, never the original's copy.
+case("numbered-copy-short-of-the-limit-not-paired",
+     {_LONG[:46] + ".jpg": None, _LONG[:46] + "(1).jpg": 2, sidecar_cut(_LONG[:46] + ".jpg"): _LONG[:46] + ".jpg"},
+     {_LONG[:46] + ".jpg": sidecar_cut(_LONG[:46] + ".jpg")})
+
+# "Forgotten duplicates" (immich-go): a name cut at the limit exported twice, with one sidecar.
+_uuid = "original_1d4caa6f-16c6-4c3d-901b-9387de10e528_"
+_title = _uuid + "PXL_20230101_120000000.jpg"
+case("forgotten-duplicate-of-a-cut-name",
+     {_uuid + "P.jpg": None, _uuid + "P(1).jpg": 2, _uuid + ".json": _title},
+     {_uuid + "P.jpg": (_uuid + ".json", "truncated"), _uuid + "P(1).jpg": (_uuid + ".json", "cut-copy")},
+     ambiguous=False)
+case("forgotten-duplicates-supplemental",
+     {_uuid + "P.jpg": None, _uuid + "P(1).jpg": 2, _uuid + "P(2).jpg": 3, sidecar_cut(_title, True): _title},
+     {_uuid + "P.jpg": (sidecar_cut(_title, True), "truncated"), _uuid + "P(1).jpg": (sidecar_cut(_title, True), "cut-copy"),
+      _uuid + "P(2).jpg": (sidecar_cut(_title, True), "cut-copy")})
+case("forgotten-duplicate-original-missing", {_uuid + "P(1).jpg": None, _uuid + ".json": _title}, {})
+case("forgotten-duplicate-not-another-title",
+     {_uuid + "P.jpg": None, _uuid + "Q(1).jpg": 2, _uuid + ".json": _title},
+     {_uuid + "P.jpg": (_uuid + ".json", "truncated")})
+
+
+# ---------------------------------------------------------------------------
+# M. A title that itself ends in an index, with edited copies and duplicates
+# ---------------------------------------------------------------------------
+
+# "Scan0-12-07(1).jpg" uploaded twice: the second upload is "...(1)(1).jpg" and its
+# edited copy "...(1)-bearbeitet(1).jpg"; the inner "(1)" belongs to the title.
+_scan = "Scan0-12-07(1).jpg"
+case("title-index-edited-and-duplicate",
+     {"Scan0-12-07(1).jpg": None, "Scan0-12-07(1)-bearbeitet.jpg": 2, "Scan0-12-07(1)(1).jpg": 3,
+      "Scan0-12-07(1)-bearbeitet(1).jpg": 4,
+      "Scan0-12-07(1).jpg.supplemental-metadata.json": _scan, "Scan0-12-07(1).jpg.supplemental-metadata(1).json": _scan},
+     {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "supplemental"),
+      "Scan0-12-07(1)-bearbeitet.jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "edited"),
+      "Scan0-12-07(1)(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata(1).json", "index"),
+      "Scan0-12-07(1)-bearbeitet(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata(1).json", "edited")})
+case("title-index-edited-and-duplicate-old-naming",
+     {"Scan0-12-07(1).jpg": None, "Scan0-12-07(1)-edited.jpg": 2, "Scan0-12-07(1)(1).jpg": 3,
+      "Scan0-12-07(1)-edited(1).jpg": 4, "Scan0-12-07(1).jpg.json": _scan, "Scan0-12-07(1).jpg(1).json": _scan},
+     {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.json", "exact"),
+      "Scan0-12-07(1)-edited.jpg": ("Scan0-12-07(1).jpg.json", "edited"),
+      "Scan0-12-07(1)(1).jpg": ("Scan0-12-07(1).jpg(1).json", "index"),
+      "Scan0-12-07(1)-edited(1).jpg": ("Scan0-12-07(1).jpg(1).json", "edited")})
+case("title-index-edited-duplicate-without-its-original",
+     {"Scan0-12-07(1)-bearbeitet(1).jpg": None, "Scan0-12-07(1).jpg.supplemental-metadata(1).json": _scan},
+     {"Scan0-12-07(1)-bearbeitet(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata(1).json", "edited")})
+# No second upload in the export: the "(1)" numbers the edited copies of the one upload.
+case("title-index-second-edited-copy",
+     {"Scan0-12-07(1).jpg": None, "Scan0-12-07(1)-bearbeitet(1).jpg": 2,
+      "Scan0-12-07(1).jpg.supplemental-metadata.json": _scan},
+     {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "supplemental"),
+      "Scan0-12-07(1)-bearbeitet(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "edited")})
+# The second upload is there but its sidecar is not: its edited copy is not given the first one's.
+case("title-index-edited-duplicate-sidecar-missing",
+     {"Scan0-12-07(1).jpg": None, "Scan0-12-07(1)(1).jpg": 2, "Scan0-12-07(1)-bearbeitet(1).jpg": 3,
+      "Scan0-12-07(1).jpg.supplemental-metadata.json": _scan},
+     {"Scan0-12-07(1).jpg": ("Scan0-12-07(1).jpg.supplemental-metadata.json", "supplemental")})
+
+
+
+# ---------------------------------------------------------------------------
+# O. Long names of multi-unit symbols: Google counts UTF-16 units and keeps the
+#    symbol the limit falls in whole (media stems at 47, sidecar names at 46)
+# ---------------------------------------------------------------------------
+
+
+def units16(text):
+    return len(text.encode("utf-16-le")) // 2
+
+
+def keep_cut(symbols, limit):
+    """Whole symbols up to the first one that ends at or past `limit` UTF-16 units."""
+    out, used = [], 0
+    for sym in symbols:
+        if used >= limit:
+            break
+        out.append(sym)
+        used += units16(sym)
+    return "".join(out)
+
+
+def symbol_case(id, symbols, ext=".jpg", supplemental=False, extra_media=(), **kw):
+    """The title made of `symbols`, its media and sidecar named as Google names them."""
+    title = "".join(symbols) + ext
+    media = keep_cut(symbols, 47) + ext
+    body = symbols + list(ext + ".supplemental-metadata") if supplemental else symbols + list(ext)
+    sidecar = keep_cut(body, 46) + ".json"
+    case(id, {media: None, sidecar: title, **{m: n + 2 for n, m in enumerate(extra_media)}},
+         {media: (sidecar, "truncated"), **kw.pop("more_pairs", {})}, **kw)
+    return title, media, sidecar
+
+
+# immich-go issue 35, as found in a real export: 24 symbols in the media name, 23 in the sidecar's.
+_EMOJI_35 = list("😀😃😄😁😆😅😂🤣🥲") + ["☺️"] + list("😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛😝😜🤪🤨🧐🤓😎🥸🤩🥳😏😒😞😔😟😕🙁") + [
+    "☹️"] + list("😣😖😫😩🥺😢😭😤😠😡🤬🤯😳🥵🥶")
+symbol_case("long-emoji-real-export", _EMOJI_35)
+# A variation selector, a skin tone, a family joined by zero-width joiners, a flag: each
+# the symbol the 47th unit falls in, kept whole.
+_TWO_UNITS = ["🎉", "❤️", "☀️", "🌊", "✌️", "🐶", "⭐️", "🍕"]
+_head = [_TWO_UNITS[i % len(_TWO_UNITS)] for i in range(23)]  # 46 units
+for _name, _sym in [("variation-selector", "🏖️"), ("skin-tone", "👍🏽"), ("zwj-family", "👨‍👩‍👧"),
+                    ("flag", "🇫🇷"), ("keycap", "#️⃣")]:
+    symbol_case(f"long-emoji-{_name}-at-the-limit", _head + [_sym] + _TWO_UNITS * 4)
+symbol_case("long-emoji-supplemental", _head + ["🏖️"] + _TWO_UNITS * 4, ext=".mp4", supplemental=True)
+# 22 symbols of two units and one of three: the sidecar's 46th unit falls in it, kept whole too.
+symbol_case("long-emoji-sidecar-symbol-kept", _head[:22] + ["🏖️"] + _TWO_UNITS * 4)
+symbol_case("long-mixed-text-and-emoji", list("Beach day with the whole family ") + ["🏖️", "🌊", "☀️", "👨‍👩‍👧‍👦"]
+            + list(" and the dog ") + ["🐶"] * 3, ext=".HEIC")
+_title = "".join(_head + ["🏖️"] + _TWO_UNITS * 4) + ".jpg"
+_media = keep_cut(_head + ["🏖️"] + _TWO_UNITS * 4, 47)
+case("long-emoji-duplicate-and-numbered-copy",
+     {_media + ".jpg": None, _media + "(1).jpg": 2, _media + "(2).jpg": 3,
+      keep_cut(_head + ["🏖️"], 46) + ".json": _title, keep_cut(_head + ["🏖️"], 46) + "(1).json": _title},
+     {_media + ".jpg": (keep_cut(_head + ["🏖️"], 46) + ".json", "truncated"),
+      _media + "(1).jpg": (keep_cut(_head + ["🏖️"], 46) + "(1).json", "truncated")}, ambiguous=True)
+case("long-emoji-edited-copy-numbered",
+     {_media + ".jpg": None, _media + "(1).jpg": 2, keep_cut(_head + ["🏖️"], 46) + ".json": _title},
+     {_media + ".jpg": (keep_cut(_head + ["🏖️"], 46) + ".json", "truncated"),
+      _media + "(1).jpg": (keep_cut(_head + ["🏖️"], 46) + ".json", "cut-copy")})
+case("long-emoji-live-photo",
+     {_media + ".HEIC": None, _media + ".MOV": 2, keep_cut(_head + ["🏖️"], 46) + ".json": _media + "🌊🌊🌊.HEIC"},
+     {_media + ".HEIC": (keep_cut(_head + ["🏖️"], 46) + ".json", "truncated"),
+      _media + ".MOV": (keep_cut(_head + ["🏖️"], 46) + ".json", "live-photo")})
+# The cut must be the title's: a name one symbol short of it is another photo.
+case("long-emoji-other-cut-not-paired",
+     {keep_cut(_head + ["🏖️"] + _TWO_UNITS * 4, 40) + ".jpg": None, keep_cut(_head + ["🏖️"], 46) + ".json": _title},
+     {})
+
+
 # ---------------------------------------------------------------------------
 # Running a case
 # ---------------------------------------------------------------------------
@@ -705,7 +962,7 @@ def _write(root: Path, files: dict) -> tuple[set[str], set[str]]:
         else:
             variant = spec or 1
             ext = "." + rel.rsplit(".", 1)[-1].lower() if "." in rel.rsplit("/", 1)[-1] else ""
-            if ext in VIDEO_EXTS:
+            if ext in VIDEO_EXTS or (not ext and rel.rsplit("/", 1)[-1].startswith(VIDEO_PREFIXES)):
                 path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (16 * variant))
             else:
                 path.write_bytes(_image_bytes(variant, ext))
