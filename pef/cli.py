@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from pef import __version__
+from pef.console import install_stop_events
 
 EXIT_OK, EXIT_USAGE, EXIT_FILE_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -92,6 +93,8 @@ class Interrupts:
     def install(self) -> None:
         signal.signal(signal.SIGINT, self._handle)
         signal.signal(signal.SIGTERM, self._handle)
+        # Closing the terminal or the console window, and Ctrl+Break, stop the run the same way.
+        install_stop_events(self._handle)
 
     def _handle(self, signum, frame) -> None:
         if self.requested:

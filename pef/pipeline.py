@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from pef import __version__, scancache
-from pef.exiftool import ExifToolMissing, find_exiftool
+from pef.exiftool import ExifToolMissing, find_exiftool, missing_detail
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import TMP_DIR_NAME, is_within
@@ -59,6 +59,7 @@ class RunConfig:
     reprocess: tuple[str, ...] = ()
     timeout: float = 300.0
     fix_extensions: bool = False
+    exiftool: str | None = None  # the ExifTool program to run (default: see exiftool.find_exiftool)
     # Recorded options the caller left unset: a resume takes them from the state,
     # so `pef --resume -p SRC` continues a run started with --timezone or -s.
     inherit: frozenset[str] = frozenset()
@@ -178,9 +179,9 @@ def _find_exiftool(config: RunConfig) -> str | None:
     """The ExifTool to use; checked before the scan, so a missing one stops the run before any write."""
     if config.no_exif:
         return None
-    exiftool = find_exiftool()
+    exiftool = find_exiftool(config.exiftool)
     if exiftool is None:
-        raise ExifToolMissing()
+        raise ExifToolMissing(missing_detail())
     return exiftool
 
 
