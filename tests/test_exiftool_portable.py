@@ -296,3 +296,29 @@ def test_ctrl_c_in_the_console_reaches_pef_only(takeout: Path, tmp_path: Path) -
     again.communicate(timeout=600)
     assert again.returncode in (0, 2)
     wait_for(lambda: marked() == {}, 60, "no ExifTool left")
+
+
+def test_closing_the_terminal_stops_the_run_like_ctrl_c(takeout: Path, tmp_path: Path) -> None:
+    """pef in a real terminal (a pty as its controlling terminal); closing it sends SIGHUP, and every write
+    to it fails from then on: the files in flight still finish, the state is saved, a resume completes."""
+    out = tmp_path / "out"
+    master, slave = os.openpty()
+    proc = subprocess.Popen(
+        ["setsid", "--ctty", sys.executable, "-m", "pef", "-p", str(takeout), "--output", str(out),
+         "--timezone", "UTC", "-j", "2"],
+        stdin=slave, stdout=slave, stderr=slave, env=ENV,
+    )
+    os.close(slave)
+    reader = subprocess.Popen(["cat"], stdin=master, stdout=subprocess.DEVNULL)  # a terminal that shows the output
+    wait_for(lambda: _journal_started(out), 120, "pef wrote its first file")
+    reader.kill()
+    reader.wait()
+    os.close(master)  # the terminal window is closed
+    assert proc.wait(timeout=120) == 130
+    media = json.loads((out / "report.json").read_text())["media"]
+    assert [k for k, v in media.items() if v["status"] == "error"] == []
+    assert 0 < sum(v["status"] in ("written", "copied") for v in media.values()) < len(media)
+    again = _start_pef(takeout, out)
+    again.communicate(timeout=600)
+    assert again.returncode in (0, 2)
+    wait_for(lambda: marked() == {}, 60, "no ExifTool left")
