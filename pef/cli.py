@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import signal
 import sys
 from pathlib import Path
 
-from pef import __version__
+from pef import __version__, shell
 from pef.console import install_stop_events
 
 EXIT_OK, EXIT_USAGE, EXIT_FILE_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -124,7 +123,7 @@ def resume_command(args: argparse.Namespace) -> str:
             parts.append("--" + flag.replace("_", "-"))
     if args.timezone:
         parts += ["--timezone", args.timezone]
-    return shlex.join(parts)
+    return shell.join(parts)
 
 
 def _program_name() -> list[str]:
