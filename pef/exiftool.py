@@ -53,7 +53,7 @@ def install_hint(platform: str = sys.platform) -> str:
     return (
         "ExifTool is needed to write metadata. Install it:\n"
         f"{steps}\n"
-        "or tell pef where it is with --exiftool PATH (or the PEF_EXIFTOOL variable),\n"
+        "or tell pef where it is with the PEF_EXIFTOOL variable (the program's full path),\n"
         "or run pef with --no-exif to only copy files and set their file times."
     )
 
@@ -130,6 +130,10 @@ def _which(name: str, environ: Mapping[str, str]) -> str | None:
     return shutil.which(name, path=environ.get("PATH", os.defpath))
 
 
+# Paths over 260 characters on Windows (an option older ExifTools ignore).
+_WINDOWS_ARGS = ["-common_args", "-api", "WindowsLongPath=1"] if sys.platform == "win32" else []
+
+
 def _own_group() -> dict:
     """Popen arguments that keep the console's Ctrl+C (and the closing of the console window) away from ExifTool."""
     if sys.platform == "win32":
@@ -185,7 +189,7 @@ class ExifTool:
 
     def _start(self) -> subprocess.Popen:
         command = [sys.executable, "-I", "-S", str(_GUARD), str(self.timeout),
-                   self.executable, "-stay_open", "True", "-@", "-"]
+                   self.executable, "-stay_open", "True", "-@", "-", *_WINDOWS_ARGS]
         try:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     **_own_group())

@@ -129,7 +129,7 @@ def test_the_windows_download_kept_its_name(places: dict[str, Path]) -> None:
 
 
 def test_install_hint_for_each_system() -> None:
-    tail = ("or tell pef where it is with --exiftool PATH (or the PEF_EXIFTOOL variable),\n"
+    tail = ("or tell pef where it is with the PEF_EXIFTOOL variable (the program's full path),\n"
             "or run pef with --no-exif to only copy files and set their file times.")
     assert install_hint("win32") == (
         "ExifTool is needed to write metadata. Install it:\n"
