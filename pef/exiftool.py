@@ -141,15 +141,6 @@ def _own_group() -> dict:
     return {"start_new_session": True}
 
 
-def exiftool_version(executable: str) -> str:
-    try:
-        out = subprocess.run([executable, "-ver"], capture_output=True, text=True, timeout=30, check=True,
-                             **_own_group())
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise ExifToolError(f"cannot run ExifTool ({executable}): {exc}") from exc
-    return out.stdout.strip()
-
-
 # Every running ExifTool, so a second Ctrl+C can end them before pef exits.
 _LIVE: set[subprocess.Popen] = set()
 

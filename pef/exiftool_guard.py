@@ -38,6 +38,9 @@ def main(argv: list[str]) -> int:
     except OSError as exc:
         sys.stderr.write(f"cannot start ExifTool ({command[0]}): {exc.strerror or exc}\n")
         return 127
+    if sys.platform != "win32":
+        # Asked to go (a shutdown, a user's kill): ExifTool goes too, or it would poll its closed input forever.
+        signal.signal(signal.SIGTERM, lambda signum, frame: stop(exiftool))
     sys.stdout.buffer.write(READY + b"\n")
     sys.stdout.buffer.flush()
     # From here only ExifTool holds pef's output pipes, so they close exactly when it exits.

@@ -228,6 +228,17 @@ def test_close_ends_exiftool_and_its_guard(tmp_path: Path) -> None:
     assert in_session(proc.pid) == []
 
 
+def test_a_guard_told_to_go_takes_exiftool_with_it() -> None:
+    tool = ExifTool("exiftool", timeout=30)
+    tool.run(["-ver"])
+    guard = tool._proc.pid
+    assert len(in_session(guard)) == 2
+    os.kill(guard, signal.SIGTERM)
+    wait_for(lambda: in_session(guard) == [], 30, "ExifTool ended with its guard")
+    assert tool.run(["-ver"]).stdout.strip() == tool.run(["-ver"]).stdout.strip()  # restarted on demand
+    tool.close()
+
+
 @pytest.fixture(scope="module")
 def takeout(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("exiftool-portable") / "export"
