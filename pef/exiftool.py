@@ -17,6 +17,7 @@ import itertools
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -95,24 +96,18 @@ def find_exiftool(
     beside: Path | None = None,
     platform: str = sys.platform,
 ) -> str | None:
-    """The ExifTool to run, first found of: explicit (--exiftool), $PEF_EXIFTOOL, one beside pef's
-    own program (beside, default program_dir()), exiftool on PATH. None when there is none."""
+    """The ExifTool to run, first found of: explicit (RunConfig.exiftool), $PEF_EXIFTOOL, one beside
+    pef's own program (beside, default program_dir()), exiftool on PATH. None when there is none."""
     environ = os.environ if environ is None else environ
     for given in (explicit, environ.get("PEF_EXIFTOOL")):
         if given:
             # A bare name is looked up on PATH; a path is taken as it is (a missing one fails with its own name).
             return _which(given, environ) if os.sep not in given and "/" not in given else given
-    names = ("exiftool.exe",) if platform == "win32" else ("exiftool",)
-    folder = program_dir() if beside is None else beside
-    for name in names:
-        candidate = folder / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    for name in names:
-        found = _which(name, environ)
-        if found:
-            return found
-    return None
+    name = "exiftool.exe" if platform == "win32" else "exiftool"
+    candidate = (program_dir() if beside is None else beside) / name
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return str(candidate)
+    return _which(name, environ)
 
 
 def missing_detail(environ: Mapping[str, str] | None = None, beside: Path | None = None) -> str | None:
@@ -225,7 +220,7 @@ class ExifTool:
         return Reply(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
 
     def _read_until(self, marker: bytes, streams: tuple[int, ...] = (0, 1)) -> tuple[bytes, bytes]:
-        """Each stream's output up to the line holding only marker (and that line's end: \\n, or \\r\\n on Windows)."""
+        """Each stream's output up to marker and its line end (\\n, or \\r\\n from ExifTool on Windows)."""
         deadline = time.monotonic() + self.timeout
         found: dict[int, bytes] = {}
         while True:
@@ -263,7 +258,9 @@ class ExifTool:
             else:
                 self._ended[got] = True
 
-    def kill(self) -> None:
+    def kill(self, patience: float = 10.0) -> None:
+        """End ExifTool now: the guard ends it with all it started; a guard that does not answer
+        within patience seconds is ended with its whole process group (process tree on Windows)."""
         proc = self._proc
         if proc is None:
             return
@@ -271,9 +268,9 @@ class ExifTool:
             try:
                 assert proc.stdin is not None
                 os.write(proc.stdin.fileno(), exiftool_guard.KILL + b"\n")
-                proc.wait(timeout=10)
+                proc.wait(timeout=patience)
             except (OSError, ValueError, subprocess.TimeoutExpired):
-                proc.kill()  # the guard itself is stuck: ExifTool then ends on the guard's closed pipe
+                _kill_tree(proc)
         self._reap()
 
     def close(self) -> None:
@@ -306,6 +303,18 @@ class ExifTool:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+
+
+def _kill_tree(guard: subprocess.Popen) -> None:
+    if sys.platform == "win32":
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(guard.pid)], capture_output=True,
+                       creationflags=subprocess.CREATE_NO_WINDOW)
+    else:
+        try:
+            os.killpg(guard.pid, signal.SIGKILL)  # the guard leads a session and group of its own
+        except OSError:
+            pass
+    guard.kill()
 
 
 def _cut_at(buf: bytearray, marker: bytes) -> bytes | None:

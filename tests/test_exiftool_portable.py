@@ -239,6 +239,15 @@ def test_a_guard_told_to_go_takes_exiftool_with_it() -> None:
     tool.close()
 
 
+def test_a_guard_that_does_not_answer_is_ended_with_its_group() -> None:
+    tool = ExifTool("exiftool", timeout=30)
+    tool.run(["-ver"])
+    guard = tool._proc.pid
+    os.kill(guard, signal.SIGSTOP)  # a guard that cannot read the kill line
+    tool.kill(patience=0.5)
+    assert in_session(guard) == []
+
+
 @pytest.fixture(scope="module")
 def takeout(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("exiftool-portable") / "export"
