@@ -26,7 +26,7 @@ def install_stop_events(handle: Handler) -> None:
     if sys.platform == "win32":
         signal.signal(signal.SIGBREAK, handle)
         _on_console_close(lambda: handle(signal.SIGTERM, None))
-    else:
+    elif signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # under nohup a hang-up is meant to change nothing
         signal.signal(signal.SIGHUP, _after_hang_up(handle))
 
 

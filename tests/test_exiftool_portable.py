@@ -342,3 +342,15 @@ def test_closing_the_terminal_stops_the_run_like_ctrl_c(takeout: Path, tmp_path:
     again.communicate(timeout=600)
     assert again.returncode in (0, 2)
     wait_for(lambda: marked() == {}, 60, "no ExifTool left")
+
+
+def test_under_nohup_closing_the_terminal_changes_nothing() -> None:
+    code = ("import os, signal\n"
+            "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"  # what nohup does before it starts pef
+            "from pef.cli import Interrupts\n"
+            "interrupts = Interrupts()\n"
+            "interrupts.install()\n"
+            "os.kill(os.getpid(), signal.SIGHUP)\n"
+            "print(interrupts.requested, signal.getsignal(signal.SIGHUP) is signal.SIG_IGN)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True)
+    assert out.stdout == "False True\n"
