@@ -1,4 +1,5 @@
-"""ExifTool on every system: where pef finds it, what it says when there is none, and that it never outlives pef."""
+"""ExifTool on every system (where pef finds it, what it says when there is none, that it never outlives pef) and the
+other ways a user stops pef: the console's Ctrl+C, closing the terminal, nohup."""
 
 from __future__ import annotations
 
