@@ -139,12 +139,28 @@ def replace(src: Path, dst: Path, waits: Iterable[float] | None = None,
 def place_file(tmp: Path, final: Path, flush: bool = FLUSH_EACH_OUTPUT) -> None:
     """Rename a finished temporary file to its final name (see replace), durable by the next sync_all."""
     if flush:
-        fd = os.open(tmp, os.O_RDWR)
+        flush_file(tmp)
+    replace(tmp, final)
+
+
+def flush_file(path: Path) -> None:
+    """fsync a closed file (on macOS into the drive's cache, which sync_all's F_FULLFSYNC empties)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except PermissionError:
+        # A copy that kept its source's read-only mode. POSIX flushes it all the same; Windows cannot
+        # flush a file it may not write, and there a resume's size check covers what a power cut loses.
+        fd = os.open(path, os.O_RDONLY)
         try:
-            os.fsync(fd)  # on macOS into the drive's cache, which sync_all's F_FULLFSYNC empties
+            if sys.platform != "win32":
+                os.fsync(fd)
         finally:
             os.close(fd)
-    replace(tmp, final)
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def is_within(child: Path, parent: Path) -> bool:

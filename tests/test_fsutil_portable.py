@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,21 @@ def test_place_file_with_its_own_flush(tmp_path: Path) -> None:
     assert final.read_bytes() == b"photo"
     assert not tmp.exists()
     assert fsutil.FLUSH_EACH_OUTPUT is (sys.platform != "linux")
+
+
+def test_flush_of_a_file_that_may_not_be_written(tmp_path: Path) -> None:
+    # A copy that kept its source's read-only mode: opening it for writing is refused (for root too, when
+    # the file is immutable), and it is flushed through a read-only descriptor.
+    path = tmp_path / "read-only.jpg"
+    path.write_bytes(b"photo")
+    _immutable(path, True)
+    try:
+        with pytest.raises(PermissionError):
+            os.open(path, os.O_RDWR)
+        fsutil.flush_file(path)
+    finally:
+        _immutable(path, False)
+    assert path.read_bytes() == b"photo"
 
 
 def test_sync_all_and_atomic_write(tmp_path: Path) -> None:
