@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import signal
 import sys
 from pathlib import Path
 
-from pef import __version__
+from pef import __version__, shell
+from pef.console import install_stop_events
 from pef.library import ALBUM_MODES, LAYOUTS
 
 EXIT_OK, EXIT_USAGE, EXIT_FILE_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -105,6 +105,8 @@ class Interrupts:
     def install(self) -> None:
         signal.signal(signal.SIGINT, self._handle)
         signal.signal(signal.SIGTERM, self._handle)
+        # Closing the terminal or the console window, and Ctrl+Break, stop the run the same way.
+        install_stop_events(self._handle)
 
     def settle(self) -> None:
         """Everything is saved: from here a signal must not kill the process while Python shuts down
@@ -128,8 +130,9 @@ class Interrupts:
 def resume_command(args: argparse.Namespace, out_dir: Path | None = None) -> str:
     """The command that continues this run, ready to paste (in exactly out_dir, once it is claimed)."""
     parts = _program_name()
-    if args.output or out_dir is not None:
-        parts += ["--output", str((args.output or out_dir).resolve())]
+    exact = args.output or out_dir
+    if exact is not None:
+        parts += ["--output", str(exact.resolve())]
     else:
         parts.append("--resume")
         if args.destination:
@@ -145,7 +148,7 @@ def resume_command(args: argparse.Namespace, out_dir: Path | None = None) -> str
     for option, default in (("layout", "source"), ("albums", "copy"), ("archive", "keep"), ("partner", "keep")):
         if getattr(args, option) != default:
             parts += [f"--{option}", getattr(args, option)]
-    return shlex.join(parts)
+    return shell.join(parts)
 
 
 def _program_name() -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pef.exiftool import ExifTool, ExifToolCrashed, ExifToolError, Reply
-from pef.fsutil import TMP_DIR_NAME
+from pef.fsutil import TMP_DIR_NAME, place_file
 from pef.plan import Action, Kind
 from pef.sidecar import Sidecar
 from pef.sources import Source
@@ -282,7 +282,7 @@ class Worker:
         final = self.out_root / dest
         self._ensure_folder(final.parent)
         size = tmp.stat().st_size  # through a link: the size of the file it names, as a resume checks
-        os.replace(tmp, final)
+        place_file(tmp, final)
         return size
 
 
@@ -290,8 +290,10 @@ class _SafeSource:
     """A path ExifTool can take on its one-argument-per-line input, under the right extension.
 
     Names with line breaks (or that are not valid UTF-8), and files whose
-    extension names another type, are linked under a plain temporary name for
-    the duration of the command.
+    extension names another type, get a plain temporary name for the duration
+    of the command: a hard link, or a copy where the output's file system has
+    no hard links to the source (another drive, exFAT, FAT). Not a symbolic
+    link: Windows allows those only to administrators and developer mode.
     """
 
     def __init__(self, src: Path, link_base: Path, real_ext: str | None) -> None:
@@ -309,8 +311,11 @@ class _SafeSource:
             safe = False
         if safe and self.real_ext is None:
             return self.src
-        os.symlink(self.src, self.link)
         self.linked = True
+        try:
+            os.link(self.src, self.link)
+        except OSError:
+            shutil.copyfile(self.src, self.link)
         return self.link
 
     def __exit__(self, *exc) -> None:

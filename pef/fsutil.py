@@ -1,13 +1,19 @@
-"""File-system helpers shared by every stage that writes: atomic saves and safe names."""
+"""File-system helpers shared by every stage that writes: atomic saves, renames, durability.
+
+Every call that differs between Windows, macOS and Linux is made here, so the
+stages above stay the same on all three.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import sys
 import tempfile
+import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 # Every temporary file pef makes in an output lives here, so cleaning up after
 # a crash is removing one folder, never a hunt through the tree.
@@ -26,13 +32,14 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes | str]) -> None:
     """Like atomic_write_bytes, for content made piece by piece (never held whole in memory)."""
     fd, tmp = tempfile.mkstemp(prefix=SAVE_PREFIX, dir=path.parent)
     try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the report from other users
+        if sys.platform != "win32":  # Windows has no mode bits to share: the folder's ACL decides
+            os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the report from other users
         with os.fdopen(fd, "wb", buffering=1 << 20) as f:
             for chunk in chunks:
                 f.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+            fsync(f.fileno())
+        replace(Path(tmp), path)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -63,15 +70,98 @@ def dumps(value) -> str:
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def fsync(fd: int) -> None:
+    """Make one open file's data durable, down to the disk itself.
+
+    macOS's fsync leaves the data in the drive's own cache, where a power cut
+    loses it; F_FULLFSYNC flushes that cache too (file systems that cannot,
+    such as some network shares, refuse it and get the plain fsync).
+    """
+    if sys.platform == "darwin":
+        import fcntl
+
+        try:
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+            return
+        except OSError:
+            pass
+    os.fsync(fd)
+
+
 def fsync_dir(path: Path) -> None:
+    """Make a rename in path durable (POSIX; Windows cannot open a folder, and NTFS journals renames itself)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return
     try:
-        os.fsync(fd)
+        fsync(fd)
     except OSError:
         pass
+    finally:
+        os.close(fd)
+
+
+def sync_all(journal_fd: int) -> None:
+    """Make the journal, and every output renamed into place before it, durable: one flush for all.
+
+    Linux's sync() writes everything out and waits. Windows has no such call and
+    macOS's may return before the writes are done (its manual says so), so there
+    each output is flushed as it is placed (see place_file) and the journal's
+    flush down to the disk covers them.
+    """
+    if sys.platform == "linux":
+        os.sync()
+    fsync(journal_fd)
+
+
+# Where no sync() covers every output at once, each is flushed as it is placed.
+FLUSH_EACH_OUTPUT = sys.platform != "linux"
+
+# Pauses between attempts while another program holds a file on Windows: a virus
+# scanner or the search indexer opens each new file for a moment, a viewer for longer.
+# Elsewhere a refused rename is a real permission problem, and retrying would only delay it.
+HOLD_WAITS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2) if sys.platform == "win32" else ()
+
+
+def replace(src: Path, dst: Path, waits: Iterable[float] | None = None,
+            sleep: Callable[[float], None] = time.sleep) -> None:
+    """os.replace, tried again after each pause in waits (default HOLD_WAITS) while it is refused."""
+    pauses = iter(HOLD_WAITS if waits is None else waits)
+    while True:
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            pause = next(pauses, None)
+            if pause is None:
+                raise
+            sleep(pause)
+
+
+def place_file(tmp: Path, final: Path, flush: bool = FLUSH_EACH_OUTPUT) -> None:
+    """Rename a finished temporary file to its final name (see replace), durable by the next sync_all."""
+    if flush:
+        flush_file(tmp)
+    replace(tmp, final)
+
+
+def flush_file(path: Path) -> None:
+    """fsync a closed file (on macOS into the drive's cache, which sync_all's F_FULLFSYNC empties)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except PermissionError:
+        # A copy that kept its source's read-only mode. POSIX flushes it all the same; Windows cannot
+        # flush a file it may not write, and there a resume's size check covers what a power cut loses.
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if sys.platform != "win32":
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        return
+    try:
+        os.fsync(fd)
     finally:
         os.close(fd)
 

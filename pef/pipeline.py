@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from pef import __version__, scancache
-from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool
 from pef.dedup import Duplicates, Reader, find_duplicates, has_index
+from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool, missing_detail
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, output_fault, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME, is_within
@@ -70,6 +70,7 @@ class RunConfig:
     archive: str = "keep"
     partner: str = "keep"
     albums: str = "copy"  # album folders hold: "copy" | "link" | "hardlink" | "none"
+    exiftool: str | None = None  # the ExifTool program to run (default: see exiftool.find_exiftool)
     # Recorded options the caller left unset: a resume takes them from the state,
     # so `pef --resume -p SRC` continues a run started with --timezone or -s.
     inherit: frozenset[str] = frozenset()
@@ -260,9 +261,9 @@ def _find_exiftool(config: RunConfig) -> str | None:
     """The ExifTool to use; checked before the scan, so a missing one stops the run before any write."""
     if config.no_exif:
         return None
-    exiftool = find_exiftool()
+    exiftool = find_exiftool(config.exiftool)
     if exiftool is None:
-        raise ExifToolMissing()
+        raise ExifToolMissing(missing_detail())
     try:
         exiftool_version(exiftool)  # one quick run: a wrong path is refused now, not once per file
     except ExifToolError as exc:

@@ -1,5 +1,9 @@
 """Deciding every output path before anything is written.
 
+Each path is valid on every file system pef may write to (pef.safenames maps
+the names some would refuse), and unique however a file system compares
+names (case, Unicode normalisation): a clash gets "(1)", "(2)"...
+
 The plan depends only on the scan, the pairing and the outputs an earlier run
 of the same output folder already recorded, never on what happens to be on
 disk, so a resumed or repeated run decides the same paths and overwrites its
@@ -17,6 +21,7 @@ from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME
 from pef.lock import LOCK_FILE
 from pef.library import LibraryOptions, organise
 from pef.matching import MatchResult
+from pef.safenames import MAX_NAME_BYTES, cut, fix_end, safe_path
 from pef.scan import ScanResult
 
 # Names pef itself writes at the top of the output.
@@ -109,14 +114,16 @@ def make_plan(
         wanted.append((Kind.SIDECAR, rel, 0, None, None))
 
     natural = {rel: _natural_dest(places[rel], renames.get(rel)) for _, rel, *_ in wanted}
+    mapped = {rel for rel, dest in natural.items() if not _keeps_name(places[rel], dest, renames.get(rel))}
     taken = _Namespace(RESERVED_TOP, natural.values())
     dests: dict[str, str] = {}
     for kind, rel, *_ in wanted:
         old = recorded.get(rel)
         if old is not None and _is_safe(old) and _folder(old) == _folder(natural[rel]) and taken.claim(old, kind):
             dests[rel] = old
-    # A file keeping its own name goes first: a renamed one (--fix-extensions) never pushes it to "(1)".
-    for kind, rel, *_ in sorted(wanted, key=lambda w: w[1] in renames):
+    # A file keeping its own name goes first: one whose name had to be mapped to be valid everywhere, or
+    # renamed (--fix-extensions), yields to it in a clash and is numbered.
+    for kind, rel, *_ in sorted(wanted, key=lambda w: w[1] in mapped or w[1] in renames):
         if rel not in dests:
             dests[rel] = taken.claim_free(natural[rel], kind)
     stale = _stale_outputs(recorded, recorded_extras or {}, dests)
@@ -156,11 +163,15 @@ def _natural_dest(place: str, new_name: str | None) -> str:
     if new_name is not None:
         folder = place.rpartition("/")[0]
         place = f"{folder}/{new_name}" if folder else new_name
-    dest = place
+    dest = safe_path(place)  # names Windows, macOS or exFAT would refuse or change (see pef.safenames)
     top, slash, rest = dest.partition("/")
     if slash and _fold(top) in _RESERVED_FOLDED:
         dest = f"{top}(1)/{rest}"  # a source folder named like pef's own files
     return dest
+
+
+def _keeps_name(rel: str, dest: str, new_name: str | None) -> bool:
+    return dest.rpartition("/")[2] == (new_name or rel.rpartition("/")[2]) and safe_path(rel) == rel
 
 
 def _is_safe(dest: str) -> bool:
@@ -244,11 +255,7 @@ def _fit(folder: str, stem: str, ext: str, tag: str) -> str:
     """folder/stem+tag+ext, with the stem cut so the name (and its .xmp) stays within 255 bytes."""
     if _name_bytes(ext + tag + ".xmp") > MAX_NAME_BYTES // 2:
         stem, ext = stem + ext, ""  # an "extension" that long is part of the name
-    budget = MAX_NAME_BYTES - _name_bytes(tag + ext + ".xmp")
-    if _name_bytes(stem) > budget:
-        # Whole characters only: a cut inside one would leave bytes that are not UTF-8.
-        stem = stem[:budget]
-        while _name_bytes(stem) > budget:
-            stem = stem[:-1]
-    name = stem + tag + ext
+    # Whole characters only: a cut inside one would leave bytes that are not UTF-8.
+    stem = cut(stem, MAX_NAME_BYTES - _name_bytes(tag + ext + ".xmp"))
+    name = fix_end(stem + tag + ext)  # a cut may end the name on a dot or a space
     return f"{folder}/{name}" if folder else name

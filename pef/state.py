@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pef import __version__
-from pef.fsutil import atomic_write_chunks, dumps, fsync_dir, json_lines
+from pef.fsutil import atomic_write_chunks, dumps, fsync_dir, json_lines, sync_all
 from pef.outdir import STATE_FILE
 
 JOURNAL_FILE = "processing_state.journal"
@@ -200,9 +200,8 @@ class ProcessingState:
         """Make every recorded entry, and the outputs it names, durable (one sync for all)."""
         if not self._unsynced:
             return
-        # Outputs were renamed into place without their own fsync; one sync covers them all.
-        os.sync()
-        os.fsync(self._journal)
+        # One flush for the journal and every output placed before it.
+        sync_all(self._journal)
         self._unsynced = False
 
     def save(self) -> None:

@@ -1,5 +1,8 @@
 """Time zones: coordinates to IANA zone, the machine's zone, UTC offsets.
 
+The zone data comes from the system where it has one, else from the tzdata
+package (a dependency: Windows has no IANA database, nor have slim containers).
+
 Everything here works on whole-minute UTC offsets because EXIF and XMP can only
 store "+HH:MM". Zone data before standard time (local mean time, e.g. Tokyo
 +09:18:59 in 1850) is rounded to the minute, and the wall-clock time is computed
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -72,11 +76,14 @@ def system_zone() -> tuple[tzinfo, str | None]:
 
 def _system_zone_name() -> str | None:
     candidates = [os.environ.get("TZ", "").lstrip(":")]
+    if sys.platform == "win32":
+        candidates.append(_windows_zone_name() or "")
     try:
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
     except (OSError, UnicodeDecodeError):
         pass
     try:
+        # Linux, and macOS (/etc/localtime -> /var/db/timezone/zoneinfo/Europe/Paris).
         target = os.readlink("/etc/localtime")
         if "zoneinfo/" in target:
             candidates.append(target.split("zoneinfo/", 1)[1])
@@ -86,6 +93,16 @@ def _system_zone_name() -> str | None:
         if name and not name.startswith("/") and _loads(name):
             return name
     return None
+
+
+def _windows_zone_name() -> str | None:
+    """The IANA name of Windows' own zone ("W. Europe Standard Time" -> "Europe/Berlin", CLDR's table)."""
+    try:
+        import tzlocal
+
+        return tzlocal.get_localzone_name()
+    except Exception:  # noqa: BLE001 - an odd registry must not stop a run: the C library's zone is used
+        return None
 
 
 class _SystemLocal(tzinfo):
