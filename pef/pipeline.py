@@ -148,13 +148,14 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     choice = _choose_output(config, source, observer)
     if config.dry_run:
         return _run_in(config, source, choice, choice.path, observer, stop, started)
+    existed = not choice.new and choice.path.exists()
     out, lock = _claim(choice)
     observer.output_chosen(out)
     try:
         return _run_in(config, source, choice, out, observer, stop, started)
     finally:
         lock.release()
-        if choice.new:
+        if not existed:
             _remove_if_unused(out)
 
 

@@ -105,20 +105,29 @@ def _open_runtime() -> tuple[str, str]:
     """
     if not _RUNTIME:
         import tqdm
+        import tzdata
         import tzfpy
 
         lib = Path(tempfile.mkdtemp(prefix="pef-unprivileged-"))
         atexit.register(shutil.rmtree, lib, True)
         lib.chmod(0o755)
-        for package in (REPO / "pef", Path(tqdm.__file__).parent, Path(tzfpy.__file__).parent):
+        for package in (REPO / "pef", *(Path(m.__file__).parent for m in (tqdm, tzfpy, tzdata))):
             shutil.copytree(package, lib / package.name, ignore=shutil.ignore_patterns("__pycache__"))
         subprocess.run(["chmod", "-R", "a+rX", str(lib)], check=True)
-        python = os.path.realpath(sys.executable)
-        probe = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c", "import pef.cli, tqdm, tzfpy"],
-            capture_output=True, text=True, cwd="/", env={**os.environ, "PYTHONPATH": str(lib)},
-        )
-        _RUNTIME.append((python, str(lib), probe.stderr.strip() if probe.returncode else None))
+        # pef starts itself again (ExifTool's guard runs under sys.executable), so the probe does too.
+        probe_code = "import pef.cli, tqdm, tzfpy, subprocess, sys; subprocess.run([sys.executable, '-c', ''], check=True)"
+        problem = "no candidate"
+        for python in dict.fromkeys([os.path.realpath(sys.executable), "/usr/bin/python3"]):
+            probe = subprocess.run(
+                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c", probe_code],
+                capture_output=True, text=True, cwd="/", env={**os.environ, "PYTHONPATH": str(lib)},
+            )
+            if probe.returncode == 0:
+                _RUNTIME.append((python, str(lib), None))
+                break
+            problem = (probe.stderr.strip().splitlines() or ["exit %d" % probe.returncode])[-1]
+        else:
+            _RUNTIME.append(("", str(lib), problem))
     python, lib, problem = _RUNTIME[0]
     if problem:
         pytest.skip(f"no Python the unprivileged user (65534) can run: {problem}")
