@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Callable
 
 from pef import __version__, scancache
-from pef.exiftool import ExifToolMissing, find_exiftool
+from pef.exiftool import INSTALL_HINT, ExifToolMissing, find_exiftool
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import TMP_DIR_NAME, is_within
 from pef.matching import DEFAULT_SUFFIXES, match
+from pef.outdir import find_latest_output
+from pef.parts import NOT_A_PART
 from pef.plan import Plan, make_plan
 from pef.report import build_report, summary_text, write_report
 from pef.resume import (
@@ -30,6 +32,7 @@ from pef.resume import (
     recorded_outputs,
     split_done,
 )
+from pef.scan import PEF_OUTPUT, ScanResult
 from pef.sources import Source, SourceError
 from pef.state import ProcessingState
 from pef.tags import MetadataOptions
@@ -87,6 +90,10 @@ class Observer:
 
     def message(self, text: str) -> None: ...
 
+    def warning(self, text: str) -> None:
+        """Something the user must know even in a quiet run (the input is incomplete, the disk small...)."""
+        self.message(text)
+
     def start_phase(self, name: str, total: int | None = None, initial: int = 0) -> None: ...
 
     def advance(self, n: int = 1) -> None: ...
@@ -98,7 +105,7 @@ class Observer:
 
 @dataclass
 class RunResult:
-    out_dir: Path | None
+    out_dir: Path | None  # where this run wrote; None for a dry run
     report: dict
     summary: str
     interrupted: bool = False
@@ -106,10 +113,18 @@ class RunResult:
     already_done: int = 0
     messages: list[str] = field(default_factory=list)
     audit: Audit | None = None
+    output: Path | None = None  # the output folder, also the one a dry run would write
+    resumes: bool = False  # the run continues (or a dry run would continue) a recorded one there
+    earlier_output: Path | None = None  # an earlier run's output this run does not update
 
     @property
     def errors(self) -> int:
         return self.report["summary"]["errors"]
+
+    @property
+    def incomplete_input(self) -> list[dict]:
+        """Parts missing or damaged: files the run could not see."""
+        return self.report["input_problems"]
 
     @property
     def progress(self) -> str:
@@ -121,31 +136,39 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     observer = observer or Observer()
     started = time.time()
     source = _open(config)
+    missing = _announce_input(source, observer)
     choice = _choose_output(config, source, observer)
+    earlier = _earlier_output(config, source, choice, observer)
     out = choice.path
     state = ProcessingState.load(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
     for note in state.recovery:
-        observer.message(note)
+        observer.warning(note)
     if choice.resume:
         config = _inherit_options(config, state, observer)
-    exiftool = _find_exiftool(config)
+    exiftool, needs = _find_exiftool(config)
     found = _scan(source, observer, stop, scancache.load(out) if state.exists else None)
     if choice.resume:
         check_state_fits(state, source.identity(), config.recorded_options())
+    _check_found(source, found)
     matched, plan = _match_and_plan(config, source, found, state, observer)
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
     todo, done = _what_is_left(config, plan, state, observer)
     if stop():
         raise Interrupted()
-    result = RunResult(None if config.dry_run else out, {}, "", already_done=done)
+    result = RunResult(None if config.dry_run else out, {}, "", already_done=done, output=out, resumes=choice.resume,
+                       earlier_output=earlier)
+    if needs:
+        result.messages.append(needs)
     if not config.dry_run:
         _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result)
         result.audit, _ = audit_outputs(out, source, found.media, state)
+    problems = [{"part": m.name, "kind": "missing", "problem": m.why} for m in missing if m.certain]
+    problems += [{"part": label, "kind": "damaged", "problem": why} for label, why in source.damaged.items()]
     result.report = build_report(
-        source=source.root, out_dir=result.out_dir, found=found, matched=matched, plan=plan, state=state,
+        source=source.root, out_dir=out, found=found, matched=matched, plan=plan, state=state,
         started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
-        tool=__version__, audit=result.audit,
+        tool=__version__, audit=result.audit, resumed=choice.resume, input_problems=problems,
     )
     result.summary = summary_text(result.report)
     if not config.dry_run:
@@ -174,14 +197,72 @@ def _check_zone(zone: str | None) -> None:
             raise RunRefused(f"Unknown time zone {zone!r}: use an IANA name such as Europe/Paris.") from None
 
 
-def _find_exiftool(config: RunConfig) -> str | None:
-    """The ExifTool to use; checked before the scan, so a missing one stops the run before any write."""
+def _find_exiftool(config: RunConfig) -> tuple[str | None, str | None]:
+    """The ExifTool to use, and what a dry run found missing for a real run.
+
+    Checked before the scan, so a missing one stops a real run before any
+    write; a dry run writes nothing and needs none.
+    """
     if config.no_exif:
-        return None
+        return None, None
     exiftool = find_exiftool()
     if exiftool is None:
+        if config.dry_run:
+            return None, "A real run needs ExifTool, which was not found. " + INSTALL_HINT.partition(". ")[2]
         raise ExifToolMissing()
-    return exiftool
+    return exiftool, None
+
+
+def _announce_input(source: Source, observer: Observer) -> list:
+    """Say, before anything is read, what of a folder of parts is left out and which parts are missing."""
+    if source.parts is not None:
+        left_out = [(name, why) for name, why in source.parts.ignored.items() if why in (NOT_A_PART, PEF_OUTPUT)]
+        if left_out:
+            shown = [name + (" (an earlier pef output)" if why == PEF_OUTPUT else "") for name, why in left_out[:10]]
+            more = f" and {len(left_out) - 10} more" if len(left_out) > 10 else ""
+            count = len(source.parts.archives) + len(source.parts.folders)
+            observer.message(
+                f"Reading the {count} Takeout part(s) in {source.root}; not read: {', '.join(shown)}{more}"
+            )
+    missing = source.missing_parts()
+    for part in missing:
+        hint = "" if part.certain else " (unless it is one of the extracted folders without a number)"
+        observer.warning(
+            f"Missing part {part.name}: {part.why}{hint}. Files whose sidecar is in it stay without metadata."
+        )
+    return missing
+
+
+def _check_found(source: Source, found: ScanResult) -> None:
+    """Refuse a source with nothing to process (an empty folder, a broken or foreign archive)."""
+    if found.media or found.sidecars or found.broken:
+        return
+    inputs = [source.folder] if source.folder is not None else source.archive_inputs
+    where = ", ".join(str(p) for p in inputs)
+    if found.skipped:
+        rel, why = next(iter(found.skipped.items()))
+        more = f" and {len(found.skipped) - 1} more" if len(found.skipped) > 1 else ""
+        detail = f"; skipped {rel}: {why}{more}"
+    elif found.other_json:
+        detail = f"; only {len(found.other_json)} album or other JSON file(s)"
+    else:
+        detail = ""
+    raise RunRefused(f"No photos, videos or sidecars found in {where}{detail}. Nothing was written.")
+
+
+def _earlier_output(config: RunConfig, source: Source, choice: OutputChoice, observer: Observer) -> Path | None:
+    """An earlier output of this source that this run, making a new folder, leaves as it is."""
+    if config.output is not None or config.resume or config.force:
+        return None
+    latest = find_latest_output(source.name, _output_base(config, source))
+    if latest is None or latest == choice.path:
+        return None
+    makes = "a real run would make" if config.dry_run else "this run makes"
+    observer.message(
+        f"An earlier run's output is in {latest}; {makes} a new, full copy in {choice.path.name}. "
+        f"To update {latest.name} instead, use --resume."
+    )
+    return latest
 
 
 def _inherit_options(config: RunConfig, state: ProcessingState, observer: Observer) -> RunConfig:
@@ -209,9 +290,14 @@ def _inherit_options(config: RunConfig, state: ProcessingState, observer: Observ
     return replace(config, **changes)
 
 
-def _choose_output(config: RunConfig, source: Source, observer: Observer) -> OutputChoice:
+def _output_base(config: RunConfig, source: Source) -> Path:
+    """Where output folders go: the destination, else beside the source folder (or in the archives' folder)."""
     destination = _resolved(config.destination)
-    base = destination or (source.root.parent if source.folder is not None else source.root)
+    return destination or (source.root.parent if source.folder is not None else source.root)
+
+
+def _choose_output(config: RunConfig, source: Source, observer: Observer) -> OutputChoice:
+    base = _output_base(config, source)
     choice = choose_output(source.name, base, _resolved(config.output), config.resume, config.force)
     if source.folder is not None:
         _check_not_nested(source.folder, choice.path)
@@ -262,7 +348,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
     sidecars = {s.rel: s for s in found.sidecars}
     needed, free = sum(a.size for a in todo), shutil.disk_usage(out).free
     if needed > free:
-        observer.message(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
+        observer.warning(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
     observer.start_phase("Overall progress", total=len(plan.actions), initial=done)
     last_flush = time.monotonic()
     try:
