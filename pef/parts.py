@@ -72,10 +72,10 @@ def find_parts(folder: Path) -> PartsFolder | None:
             ignored[entry.name] = litter
         elif stat.S_ISLNK(mode):
             ignored[entry.name] = "symbolic link (not followed)"
-        elif not is_part_name(entry.name, is_dir):
-            ignored[entry.name] = NOT_A_PART
         elif is_dir and is_pef_output(entry.path):
             ignored[entry.name] = PEF_OUTPUT
+        elif not is_part_name(entry.name, is_dir):
+            ignored[entry.name] = NOT_A_PART
         elif is_dir:
             folders.append(entry.name)
         elif stat.S_ISREG(mode):

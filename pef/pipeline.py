@@ -227,8 +227,9 @@ def _announce_input(source: Source, observer: Observer) -> list:
     missing = source.missing_parts()
     for part in missing:
         hint = "" if part.certain else " (unless it is one of the extracted folders without a number)"
+        fix = f" To read every part, give the folder that holds them: -p {source.root}" if source.folder is None else ""
         observer.warning(
-            f"Missing part {part.name}: {part.why}{hint}. Files whose sidecar is in it stay without metadata."
+            f"Missing part {part.name}: {part.why}{hint}. Files whose sidecar is in it stay without metadata.{fix}"
         )
     return missing
 
