@@ -383,17 +383,15 @@ def _finish(args: argparse.Namespace, result) -> int:
         say(f"Progress saved. Resume with: {resume_command(args)}")
         say(f"Processed: {result.progress}")
         return EXIT_STOPPED if result.fatal else EXIT_INTERRUPTED
-    failed = result.report["summary"]["media_status"].get("error", 0)
-    nothing_new = result.already_done and result.report["summary"]["done"] == result.already_done
-    if args.dry_run:
-        pass
-    elif nothing_new and failed:
+    # Only media failures are worth retrying; an unreadable sidecar stays unreadable.
+    failed = 0 if args.dry_run else result.report["summary"]["media_status"].get("error", 0)
+    nothing_new = not args.dry_run and result.already_done and result.report["summary"]["done"] == result.already_done
+    if nothing_new and failed:
         say(f"Nothing new to do; {failed} file(s) failed in an earlier run and were left as they are.")
     elif nothing_new:
         say("Everything was already done; nothing to do.")
-    if failed and not args.dry_run:
-        retry = resume_command(args)
-        say(f"To retry the failed files: {retry} --retry-errors")
+    if failed:
+        say(f"To retry the failed files: {resume_command(args)} --retry-errors")
     if args.quiet and (result.errors or result.incomplete_input) and result.out_dir is not None:
         print(f"pef: {result.errors} error(s), {len(result.incomplete_input)} missing or damaged part(s); "
               f"see {result.out_dir / 'report.txt'}", file=sys.stderr)

@@ -20,7 +20,7 @@ from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import TMP_DIR_NAME, is_within
 from pef.matching import DEFAULT_SUFFIXES, match
 from pef.outdir import find_latest_output
-from pef.parts import NOT_A_PART
+from pef.parts import NOT_A_PART, MissingPart
 from pef.plan import Plan, make_plan
 from pef.report import build_report, summary_text, write_report
 from pef.resume import (
@@ -213,7 +213,7 @@ def _find_exiftool(config: RunConfig) -> tuple[str | None, str | None]:
     return exiftool, None
 
 
-def _announce_input(source: Source, observer: Observer) -> list:
+def _announce_input(source: Source, observer: Observer) -> list[MissingPart]:
     """Say, before anything is read, what of a folder of parts is left out and which parts are missing."""
     if source.parts is not None:
         left_out = [(name, why) for name, why in source.parts.ignored.items() if why in (NOT_A_PART, PEF_OUTPUT)]
