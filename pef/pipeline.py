@@ -15,7 +15,7 @@ from typing import Callable
 
 from pef import __version__, scancache
 from pef.dedup import Duplicates, Reader, find_duplicates, has_index
-from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool, missing_detail
+from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool, install_hint, missing_detail
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, output_fault, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME, is_within
@@ -23,6 +23,8 @@ from pef.lock import OutputInUse, OutputLock
 from pef.library import CHOICES as LIBRARY_CHOICES
 from pef.library import LEGACY_OPTIONS, LibraryOptions, organise, photos_only
 from pef.matching import DEFAULT_SUFFIXES, match
+from pef.outdir import find_latest_output
+from pef.parts import NOT_A_PART, MissingPart
 from pef.plan import Kind, Plan, make_plan
 from pef.report import build_report, summary_text, write_report
 from pef.resume import (
@@ -36,6 +38,7 @@ from pef.resume import (
     refuse_foreign,
     split_done,
 )
+from pef.scan import PEF_OUTPUT, ScanResult
 from pef.sources import Source, SourceError
 from pef.outdir import SUFFIX, claim_new_output_dir
 from pef.state import Entry, ProcessingState, StateError
@@ -106,6 +109,10 @@ class Observer:
 
     def message(self, text: str) -> None: ...
 
+    def warning(self, text: str) -> None:
+        """Something the user must know even in a quiet run (the input is incomplete, the disk small...)."""
+        self.message(text)
+
     def start_phase(self, name: str, total: int | None = None, initial: int = 0) -> None: ...
 
     def advance(self, n: int = 1) -> None: ...
@@ -120,7 +127,7 @@ class Observer:
 
 @dataclass
 class RunResult:
-    out_dir: Path | None
+    out_dir: Path | None  # where this run wrote; None for a dry run
     report: dict
     summary: str
     interrupted: bool = False
@@ -130,10 +137,18 @@ class RunResult:
     # Saves of the state or report that failed: the run is resumable but did not end cleanly.
     save_failed: list[str] = field(default_factory=list)
     audit: Audit | None = None
+    output: Path | None = None  # the output folder, also the one a dry run would write
+    resumes: bool = False  # the run continues (or a dry run would continue) a recorded one there
+    earlier_output: Path | None = None  # an earlier run's output this run does not update
 
     @property
     def errors(self) -> int:
         return self.report["summary"]["errors"]
+
+    @property
+    def incomplete_input(self) -> list[dict]:
+        """Parts missing or damaged: files the run could not see."""
+        return self.report["input_problems"]
 
     @property
     def progress(self) -> str:
@@ -145,48 +160,57 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     observer = observer or Observer()
     started = time.time()
     source = _open(config)
+    missing = _announce_input(source, observer)
     choice = _choose_output(config, source, observer)
+    earlier = _earlier_output(config, source, choice, observer)
     if config.dry_run:
-        return _run_in(config, source, choice, choice.path, observer, stop, started)
+        return _run_in(config, source, choice, choice.path, observer, stop, started, missing, earlier)
     existed = not choice.new and choice.path.exists()
     out, lock = _claim(choice)
     observer.output_chosen(out)
     try:
-        return _run_in(config, source, choice, out, observer, stop, started)
+        return _run_in(config, source, choice, out, observer, stop, started, missing, earlier)
     finally:
         lock.release()
         if not existed:
             _remove_if_unused(out)
 
 
-def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: Observer, stop, started: float):
-    state = _load_state(out) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
+def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: Observer, stop, started: float,
+            missing: list[MissingPart], earlier: Path | None) -> RunResult:
+    state = _load_state(out, config.dry_run) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
     for note in state.recovery:
-        observer.message(note)
+        observer.warning(note)
     if choice.resume or choice.reprocess_all:
         _fill_legacy_options(state)
         config = _inherit_options(config, state, observer)
-    exiftool = _find_exiftool(config)
+    exiftool, needs = _find_exiftool(config)
     found = photos_only(_scan(source, observer, stop, scancache.load(out) if state.exists else None), config.layout)
     if choice.resume:
         moved = check_state_fits(state, source.identity(), config.recorded_options(), found.json_files.keys() | {m.rel for m in found.media})
         if moved:
             observer.message(moved)
+    _check_found(source, found)
     matched, organised, duplicates, plan = _match_and_plan(config, source, found, state, observer, stop)
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
     todo, done = _what_is_left(config, plan, state, observer)
     if stop():
         raise Interrupted()
-    result = RunResult(None if config.dry_run else out, {}, "", already_done=done)
+    result = RunResult(None if config.dry_run else out, {}, "", already_done=done, output=out, resumes=choice.resume,
+                       earlier_output=earlier)
+    if needs:
+        result.messages.append(needs)
     if not config.dry_run:
         _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result, duplicates)
         result.audit, _ = audit_outputs(out, source, found.media, state)
+    problems = [{"part": m.name, "kind": "missing", "problem": m.why} for m in missing if m.certain]
+    problems += [{"part": label, "kind": "damaged", "problem": why} for label, why in source.damaged.items()]
     result.report = build_report(
-        source=source.root, out_dir=result.out_dir, found=found, matched=matched, plan=plan, state=state,
+        source=source.root, out_dir=out, found=found, matched=matched, plan=plan, state=state,
         organised=organised, duplicates=duplicates,
         started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
-        tool=__version__, audit=result.audit,
+        tool=__version__, audit=result.audit, resumed=choice.resume, input_problems=problems,
     )
     result.summary = summary_text(result.report)
     if not config.dry_run:
@@ -233,9 +257,9 @@ def _remove_if_unused(out: Path) -> None:
         pass
 
 
-def _load_state(out: Path) -> ProcessingState:
+def _load_state(out: Path, dry_run: bool) -> ProcessingState:
     try:
-        return ProcessingState.load(out)
+        return ProcessingState.load(out, read_only=dry_run)
     except StateError as exc:
         raise RunRefused(str(exc)) from None
 
@@ -258,18 +282,79 @@ def _check_zone(zone: str | None) -> None:
             raise RunRefused(f"Unknown time zone {zone!r}: use an IANA name such as Europe/Paris.") from None
 
 
-def _find_exiftool(config: RunConfig) -> str | None:
-    """The ExifTool to use; checked before the scan, so a missing one stops the run before any write."""
+def _find_exiftool(config: RunConfig) -> tuple[str | None, str | None]:
+    """The ExifTool to use, and what a dry run found missing for a real run.
+
+    Checked before the scan, so a missing one stops a real run before any
+    write; a dry run writes nothing and needs none.
+    """
     if config.no_exif:
-        return None
+        return None, None
     exiftool = find_exiftool(config.exiftool)
     if exiftool is None:
+        if config.dry_run:
+            return None, "A real run needs ExifTool, which was not found. " + install_hint().partition(". ")[2]
         raise ExifToolMissing(missing_detail())
     try:
         exiftool_version(exiftool)  # one quick run: a wrong path is refused now, not once per file
     except ExifToolError as exc:
+        if config.dry_run:
+            return None, f"A real run would stop here: {exc}"
         raise ExifToolError(f"{exc}\nCheck PEF_EXIFTOOL or the installation, or run with --no-exif.") from None
-    return exiftool
+    return exiftool, None
+
+
+def _announce_input(source: Source, observer: Observer) -> list[MissingPart]:
+    """Say, before anything is read, what of a folder of parts is left out and which parts are missing."""
+    if source.parts is not None:
+        left_out = [(name, why) for name, why in source.parts.ignored.items() if why in (NOT_A_PART, PEF_OUTPUT)]
+        if left_out:
+            shown = [name + (" (an earlier pef output)" if why == PEF_OUTPUT else "") for name, why in left_out[:10]]
+            more = f" and {len(left_out) - 10} more" if len(left_out) > 10 else ""
+            count = len(source.parts.archives) + len(source.parts.folders)
+            observer.message(
+                f"Reading the {count} Takeout part(s) in {source.root}; not read: {', '.join(shown)}{more}"
+            )
+    missing = source.missing_parts()
+    for part in missing:
+        hint = "" if part.certain else " (unless it is one of the extracted folders without a number)"
+        fix = f" To read every part, give the folder that holds them: -p {source.root}" if source.folder is None else ""
+        observer.warning(
+            f"Missing part {part.name}: {part.why}{hint}. Files whose sidecar is in it stay without metadata.{fix}"
+        )
+    return missing
+
+
+def _check_found(source: Source, found: ScanResult) -> None:
+    """Refuse a source with nothing to process (an empty folder, a broken or foreign archive)."""
+    if found.media or found.sidecars or found.broken:
+        return
+    inputs = [source.folder] if source.folder is not None else source.archive_inputs
+    where = ", ".join(str(p) for p in inputs)
+    if found.skipped:
+        rel, why = next(iter(found.skipped.items()))
+        more = f" and {len(found.skipped) - 1} more" if len(found.skipped) > 1 else ""
+        detail = f"; skipped {rel}: {why}{more}"
+    elif found.other_json:
+        detail = f"; only {len(found.other_json)} album or other JSON file(s)"
+    else:
+        detail = ""
+    raise RunRefused(f"No photos, videos or sidecars found in {where}{detail}. Nothing was written.")
+
+
+def _earlier_output(config: RunConfig, source: Source, choice: OutputChoice, observer: Observer) -> Path | None:
+    """An earlier output of this source that this run, making a new folder, leaves as it is."""
+    if config.output is not None or config.resume or config.force:
+        return None
+    latest = find_latest_output(source.name, _output_base(config, source))
+    if latest is None or latest == choice.path:
+        return None
+    makes = "a real run would make" if config.dry_run else "this run makes"
+    observer.message(
+        f"An earlier run's output is in {latest}; {makes} a new, full copy in {choice.path.name}. "
+        f"To update {latest.name} instead, use --resume."
+    )
+    return latest
 
 
 def _inherit_options(config: RunConfig, state: ProcessingState, observer: Observer) -> RunConfig:
@@ -308,9 +393,14 @@ def _fill_legacy_options(state: ProcessingState) -> None:
             options.setdefault(name, value)
 
 
-def _choose_output(config: RunConfig, source: Source, observer: Observer) -> OutputChoice:
+def _output_base(config: RunConfig, source: Source) -> Path:
+    """Where output folders go: the destination, else beside the source folder (or in the archives' folder)."""
     destination = _resolved(config.destination)
-    base = destination or (source.root.parent if source.folder is not None else source.root)
+    return destination or (source.root.parent if source.folder is not None else source.root)
+
+
+def _choose_output(config: RunConfig, source: Source, observer: Observer) -> OutputChoice:
+    base = _output_base(config, source)
     choice = choose_output(source.name, base, _resolved(config.output), config.resume, config.force)
     if source.folder is not None:
         _check_not_nested(source.folder, choice.path)
@@ -400,7 +490,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
             scancache.save(out, found)
         free = shutil.disk_usage(out).free
         if needed > free:
-            observer.message(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
+            observer.warning(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
         # Album copies second: each is made from its item's file, written in the first pass.
         for phase in ([a for a in todo if a.kind is not Kind.ALBUM], [a for a in todo if a.kind is Kind.ALBUM]):
             if stop() or not phase:

@@ -31,6 +31,8 @@ def build_report(
     audit=None,
     organised: Organised | None = None,
     duplicates: Duplicates | None = None,
+    resumed: bool = False,
+    input_problems: list[dict] | None = None,
 ) -> dict:
     media = _media_section(plan, matched, state, dry_run)
     dups = duplicates.of if duplicates else {}
@@ -86,6 +88,8 @@ def build_report(
         "source": str(source),
         "output": str(out_dir) if out_dir else None,
         "dry_run": dry_run,
+        "resumed": resumed,
+        "input_problems": input_problems or [],
         "interrupted": interrupted,
         "fatal_error": fatal,
         "summary": summary,
@@ -157,34 +161,40 @@ def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state:
 
 
 def summary_text(report: dict) -> str:
+    """The summary for people: every count adds up, and says what happened to the files it counts."""
     s = report["summary"]
     lines = [
         "pef " + ("plan (dry run, nothing written)" if report["dry_run"] else "report"),
         f"Source: {report['source']}",
     ]
     if report["output"]:
-        lines.append(f"Output: {report['output']}")
+        if not report["dry_run"]:
+            lines.append(f"Output: {report['output']}")
+        elif report.get("resumed"):
+            lines.append(f"Output: {report['output']} (a real run would continue the run recorded there)")
+        else:
+            lines.append(f"Output: {report['output']} (a real run would create it)")
     lines += [
         f"Media files:              {s['media_files']}",
-        f"  matched with a sidecar: {s['matched']}",
+        f"  matched with a sidecar: {s['matched']}  (metadata written into the copy)",
         f"  without a sidecar:      {s['without_sidecar']}  (copied to Unprocessed/)",
         f"Sidecars:                 {s['sidecars']}",
         f"  without media:          {s['sidecars_without_media']}  (copied to Unprocessed/)",
-        f"  unreadable:             {s['broken_sidecars']}",
-        f"Other JSON (albums etc.): {s['other_json']}",
-        f"Skipped paths:            {s['skipped_paths']}",
+        f"  unreadable:             {s['broken_sidecars']}  (copied to Unprocessed/)",
+        f"Other JSON (albums etc.): {s['other_json']}  (left alone)",
+        f"Skipped paths:            {s['skipped_paths']}  (listed in report.json)",
         f"Dates from:               {_counts(s['date_sources'])}",
-        f"Time zones from:          {_counts(s['zone_sources'])}",
+        f"Time zones from:          {_zone_counts(report)}",
         f"Errors:                   {s['errors']}",
-        f"Done:                     {s['done']}/{s['actions']} files",
+        _done_line(report),
         f"Time:                     {_duration(s['seconds'])}",
     ]
-    audit = report.get("audit")
-    if audit is not None:
-        if audit["passed"]:
-            lines.append(f"Audit:                    passed: all {s['media_files']} media files are in the output once")
-        else:
-            lines.append(f"Audit:                    FAILED: {len(audit['problems'])} media files are not (yet) in the output")
+    audit = _audit_line(report)
+    if audit:
+        lines.append(audit)
+    if report.get("input_problems"):
+        lines.append("Incomplete input (files in these parts are not in the output):")
+        lines += [f"  {p['kind']} part {p['part']}: {p['problem']}" for p in report["input_problems"]]
     if report["fatal_error"]:
         lines.append(f"STOPPED: {report['fatal_error']}")
     elif report["interrupted"]:
@@ -194,6 +204,56 @@ def summary_text(report: dict) -> str:
     if len(report["errors"]) > 20:
         lines.append(f"  ... and {len(report['errors']) - 20} more errors in report.json")
     return "\n".join(lines)
+
+
+def _done_line(report: dict) -> str:
+    """Files planned and done, split into media and the sidecars copied because they fed none."""
+    s = report["summary"]
+    media, sidecars = s["media_files"], s["actions"] - s["media_files"]
+    pending = sum(n for status, n in s["media_status"].items() if status in ("planned", "not_done"))
+    media_done = media - pending
+    kinds = f"{media} media, {sidecars} sidecar(s) copied to Unprocessed/"
+    if report["dry_run"]:
+        already = f"; {s['done']} already done, {s['actions'] - s['done']} to do" if s["done"] else ""
+        return f"Planned:                  {s['actions']} files ({kinds}){already}"
+    if s["done"] == s["actions"]:
+        return f"Done:                     {s['done']}/{s['actions']} files ({kinds})"
+    return (f"Done:                     {s['done']}/{s['actions']} files ({media_done} of {media} media, "
+            f"{s['done'] - media_done} of {sidecars} sidecar(s) copied to Unprocessed/)")
+
+
+_ZONE_WORDS = {"local": "local zone", "option": "--timezone"}
+
+
+def _zone_counts(report: dict) -> str:
+    """Where time zones came from; the zone itself where one zone was used for many files."""
+    named: Counter = Counter()
+    for item in report["media"].values():
+        details = item.get("details")
+        if not details or details.get("date_source") == "none":
+            continue
+        source = details.get("zone_source", "none")
+        if source in _ZONE_WORDS and details.get("zone"):
+            source = f"{_ZONE_WORDS[source]} {details['zone']}"
+        named[source] += 1
+    return _counts(dict(sorted(named.items())))
+
+
+def _audit_line(report: dict) -> str | None:
+    audit = report.get("audit")
+    if audit is None:
+        return None
+    s = report["summary"]
+    if audit["passed"]:
+        return f"Audit:                    passed: all {s['media_files']} media files are in the output once"
+    problems = len(audit["problems"])
+    if report["fatal_error"] or report["interrupted"]:
+        not_done = s["media_status"].get("not_done", 0)
+        line = f"Audit:                    stopped early: {not_done} of {s['media_files']} media files not done yet; resume to finish"
+        if problems > not_done:
+            line += f" ({problems - not_done} other problem(s) in report.json)"
+        return line
+    return f"Audit:                    FAILED: {problems} media file(s) not in the output as recorded (see report.json)"
 
 
 def _counts(counter: dict) -> str:

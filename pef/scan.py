@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from pef.outdir import STATE_FILE
 from pef.sidecar import BrokenSidecar, JsonKind, OtherJson, Sidecar
 
 # Files that are never media: OS litter.
@@ -20,6 +22,22 @@ IGNORED_FOLDERS = frozenset({
     "$recycle.bin", "system volume information", "#recycle", "@recycle", "@recently-snapshot",
 })
 SYSTEM_FOLDER = "system folder (NAS thumbnails, OS index or trash)"
+PEF_OUTPUT = "output folder of an earlier pef run (never input)"
+# How a pef state file begins (pef.state writes "tool" among its first keys); a file that merely
+# has the name, in a user's folder, is still input.
+_STATE_HEAD = re.compile(rb'"tool"\s*:\s*"pef ')
+
+
+def is_pef_output(folder: Path | str) -> bool:
+    """Whether folder is the output of a pef run: it holds pef's state file."""
+    path = os.path.join(folder, STATE_FILE)
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False  # opening a FIFO of that name would wait forever
+        with open(path, "rb") as f:
+            return _STATE_HEAD.search(f.read(4096)) is not None
+    except OSError:
+        return False
 
 
 def ignore_reason(rel: str) -> str | None:
@@ -73,9 +91,9 @@ def add_file(result: ScanResult, rel: str, size: int, mtime_ns: int, read_json: 
         result.media.append(MediaEntry(rel, size, mtime_ns))
 
 
-def walk(root: Path, skipped: dict[str, str]):
-    """(relative path, DirEntry) of every regular file under root; what is left out goes to skipped."""
-    return _walk(root, "", skipped)
+def walk(root: Path, skipped: dict[str, str], prefix: str = ""):
+    """(prefix + relative path, DirEntry) of every regular file under root; what is left out goes to skipped."""
+    return _walk(root, prefix, skipped)
 
 
 def _walk(directory: Path | str, prefix: str, skipped: dict[str, str]):
@@ -84,6 +102,9 @@ def _walk(directory: Path | str, prefix: str, skipped: dict[str, str]):
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
         skipped[prefix.rstrip("/") or "."] = f"cannot list folder: {exc.strerror or exc}"
+        return
+    if prefix and any(e.name == STATE_FILE for e in entries) and is_pef_output(directory):
+        skipped[prefix.rstrip("/")] = PEF_OUTPUT  # read back in, it would double the library
         return
     for entry in entries:
         rel = prefix + entry.name

@@ -27,20 +27,25 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pef import scancache, ziprecover
-from pef.scan import ScanResult, add_file, walk
+from pef.parts import (
+    MissingPart,
+    PartsFolder,
+    find_parts,
+    is_archive,
+    missing_parts,
+    part_number,
+    siblings,
+    strip_archive_suffix,
+)
+from pef.scan import ScanResult, add_file, is_pef_output, walk
 from pef.sidecar import MAX_SIDECAR_BYTES, BrokenSidecar, parse_json_bytes, read_json_file
 
-ARCHIVE_SUFFIXES = (".zip", ".tgz", ".tar.gz", ".tar")
 _PART_NUMBER = re.compile(r"-\d{3}$")
 _DRIVE = re.compile(r"^[A-Za-z]:$")
 
 
 class SourceError(Exception):
     """The source given cannot be used (missing, unreadable, not a folder or archive)."""
-
-
-def is_archive(name: str) -> bool:
-    return name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -64,22 +69,37 @@ class Source:
         self.folder: Path | None = folders[0] if folders else None
         self.archive_inputs = sorted(p for p in paths if not p.is_dir())
         self.root = self.folder or self.archive_inputs[0].parent
+        # A folder holding Takeout parts is read for those parts only; None: the folder is the export.
+        self.parts: PartsFolder | None = None
+        if self.folder is not None:
+            if is_pef_output(self.folder):
+                raise SourceError(
+                    f"{self.folder} is the output of a pef run, not a Takeout: give the Takeout it was made from "
+                    f"(to check this output: pef verify {self.folder})"
+                )
+            self.parts = _find_parts(self.folder)
         self.members: dict[str, Member] = {}
         self.archives: list[tuple[str, int]] = []  # (path relative to root or as given, size)
+        self.damaged: dict[str, str] = {}  # archive (as in `archives`) -> what was lost, once scanned
         self._local = threading.local()
         self._prepared: dict[str, Path] = {}
+
+    def missing_parts(self) -> list[MissingPart]:
+        """Parts of a numbered export that this source lacks (known before anything is read)."""
+        if self.parts is not None:
+            numbered = [*self.parts.archives, *(self.root / f for f in self.parts.folders)]
+            unnumbered = sum(1 for f in self.parts.folders if part_number(f) is None)
+            return missing_parts(numbered, unnumbered=unnumbered)
+        if self.folder is None:
+            return missing_parts(self.archive_inputs, siblings(self.archive_inputs))
+        return []
 
     @property
     def name(self) -> str:
         """The name output folders are called after: the folder's, or the archives' without part number."""
         if self.folder is not None:
             return self.folder.name
-        stem = self.archive_inputs[0].name
-        for suffix in ARCHIVE_SUFFIXES:
-            if stem.lower().endswith(suffix):
-                stem = stem[: -len(suffix)]
-                break
-        return _PART_NUMBER.sub("", stem)
+        return _PART_NUMBER.sub("", strip_archive_suffix(self.archive_inputs[0].name))
 
     def identity(self) -> dict:
         """What a resume compares: a different folder or another set of archives is another source."""
@@ -99,10 +119,17 @@ class Source:
                 on_file(count)
 
         archives: list[tuple[Path, str]] = [(p, "") for p in self.archive_inputs]
+        roots: list[tuple[Path, str]] = []
+        if self.parts is not None:
+            result.skipped.update(self.parts.ignored)
+            archives += [(p, "") for p in self.parts.archives]
+            roots = [(self.root / name, name + "/") for name in self.parts.folders]
+        elif self.folder is not None:
+            roots = [(self.folder, "")]
         plain: set[str] = set()
-        found_in_folder: dict[Path, tuple] = {}  # archives met in the folder: their path and stat
-        if self.folder is not None:
-            for rel, entry in walk(self.folder, result.skipped):
+        found_in_folder: dict[Path, tuple] = {}  # archives met inside folders: their path and stat
+        for root, prefix in roots:
+            for rel, entry in walk(root, result.skipped, prefix):
                 tick()
                 if is_archive(entry.name):
                     archives.append((Path(entry.path), rel.rpartition("/")[0]))
@@ -112,13 +139,14 @@ class Source:
                 st = entry.stat(follow_symlinks=False)
                 add_file(result, rel, st.st_size, st.st_mtime_ns, self._json_reader(result, entry.path, rel, st, cache))
         for path, prefix in archives:
-            self.archives.append((_display(path, self.root), path.stat().st_size))
+            label = _display(path, self.root)
+            self.archives.append((label, path.stat().st_size))
             count = 0
             for rel, size, mtime_ns, member, read in self._members(path, prefix, result.skipped):
                 tick()
                 count += 1
                 if rel in self.members or rel in plain:
-                    rel = f"{_display(path, self.root)}/{rel}"  # the same path twice: keep both
+                    rel = f"{label}/{rel}"  # the same path twice: keep both
                 self.members[rel] = member
                 add_file(result, rel, size, mtime_ns, read)
             if count == 0 and path in found_in_folder:
@@ -127,6 +155,8 @@ class Source:
                 result.skipped.pop(rel, None)
                 plain.add(rel)
                 add_file(result, rel, st.st_size, st.st_mtime_ns, lambda: None)
+            elif label in result.skipped:
+                self.damaged[label] = result.skipped[label]
         if on_file:
             on_file(count)
         return result
@@ -296,6 +326,13 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
         yield from iter(lambda: f.read(1 << 20), b"")
 
 
+def _find_parts(folder: Path) -> PartsFolder | None:
+    try:
+        return find_parts(folder)
+    except OSError as exc:
+        raise SourceError(f"The source cannot be listed ({exc.strerror or exc}): {folder}") from None
+
+
 def _checked(path: Path) -> Path:
     if not path.exists():
         raise SourceError(f"The source does not exist: {path}")
@@ -375,10 +412,13 @@ def _zip_members(path: Path, prefix: str, label: str, skipped: dict[str, str]):
 
 def _loose_members(path: Path, prefix: str, label: str, skipped: dict[str, str], why: str):
     members, stopped = ziprecover.walk_members(path)
-    reason = f"damaged archive ({why}); {len(members)} members recovered"
-    if stopped:
-        reason += f", then: {stopped}"
-    skipped[label] = reason
+    if not members and stopped is not None:
+        skipped[label] = f"not a readable archive ({why}; {stopped}): nothing could be read from it"
+    else:
+        reason = f"damaged archive ({why}); {len(members)} members recovered"
+        if stopped:
+            reason += f", then: {stopped}"
+        skipped[label] = reason + "; whatever it held after that is lost (download this part again)"
     for loose in members:
         if loose.name.endswith("/"):
             continue
@@ -410,6 +450,7 @@ def _zip_json_reader(archive: zipfile.ZipFile, name: str, rel: str, size: int):
 
 
 def _tar_members(path: Path, prefix: str, label: str, skipped: dict[str, str]):
+    read = 0
     try:
         with tarfile.open(path, "r|*") as tar:
             for info in tar:
@@ -424,9 +465,13 @@ def _tar_members(path: Path, prefix: str, label: str, skipped: dict[str, str]):
                 data = None
                 if rel.lower().endswith(".json"):
                     data = tar.extractfile(info).read(MAX_SIDECAR_BYTES + 1)
+                read += 1
                 yield rel, info.size, int(info.mtime * 1e9), Member(path, info.name), _tar_json(data, rel)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        skipped[label] = f"damaged archive: {exc}; the members before the damage were read"
+        skipped[label] = (
+            f"damaged archive: {exc}; {read} members were read before the damage, whatever it held after "
+            "that is lost (download this part again)"
+        )
 
 
 def _tar_json(data: bytes | None, rel: str):

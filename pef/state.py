@@ -89,10 +89,11 @@ class ProcessingState:
 
     # ----- loading -------------------------------------------------------
     @classmethod
-    def load(cls, out_dir: Path) -> "ProcessingState":
+    def load(cls, out_dir: Path, read_only: bool = False) -> "ProcessingState":
+        """The recorded state; read_only (a dry run) changes nothing on disk, not even a corrupt file's name."""
         state = cls(out_dir)
         if state.path.exists():
-            state._load_file()
+            state._load_file(read_only)
         if state.journal_path.exists():
             state._replay_journal()
         return state
@@ -101,7 +102,7 @@ class ProcessingState:
     def exists(self) -> bool:
         return self.path.exists() or self.journal_path.exists()
 
-    def _load_file(self) -> None:
+    def _load_file(self, read_only: bool) -> None:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(data, dict):
@@ -116,6 +117,10 @@ class ProcessingState:
                 raise ValueError(f"format version {version!r} is not one pef wrote")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             backup = self.path.with_name(f"{STATE_FILE}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            if read_only:
+                self.recovery.append(f"State file is unreadable ({exc}); a real run would keep it as "
+                                     f"{backup.name} and rebuild it from the journal.")
+                return
             os.replace(self.path, backup)
             self.recovery.append(
                 f"State file was unreadable ({exc}); kept it as {backup.name} and rebuilt from the journal. "

@@ -21,7 +21,7 @@ from pef.exiftool import ExifTool, ExifToolError
 from pef.library import LEGACY_OPTIONS, photos_only
 from pef.scan import MediaEntry
 from pef.sources import Source, SourceError
-from pef.state import ProcessingState
+from pef.state import ProcessingState, StateError
 
 BATCH = 200
 
@@ -34,32 +34,91 @@ class Audit:
     problems: list[str] = field(default_factory=list)
     unused_sidecars: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # worth knowing, not a failure
+    # Why the source could not be compared (moved or deleted since); then only the recorded outputs are checked.
+    source_missing: str | None = None
 
     @property
     def passed(self) -> bool:
         return not self.problems
 
 
+class _NoProgress:
+    def start_phase(self, name: str, total: int | None = None, initial: int = 0) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def end_phase(self) -> None: ...
+
+
 def verify(
-    out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = False, jobs: int = 1, batch: int = BATCH
+    out_dir: Path, *, exiftool: str | None = None, hash_copies: bool = False, jobs: int = 1, batch: int = BATCH,
+    observer=None,
 ) -> Audit:
-    state = ProcessingState.load(out_dir)
+    """observer: a pef.pipeline.Observer, shown the phases (source scan, ExifTool reads) of a long check."""
+    observer = observer or _NoProgress()
+    try:
+        state = ProcessingState.load(out_dir, read_only=True)  # checking never changes the output
+    except StateError as exc:
+        return Audit(None, problems=[str(exc)])
     if not state.exists or not state.data.get("source_path"):
         return Audit(None, problems=[f"{out_dir} holds no pef state file (processing_state.json)"])
     inputs = state.data.get("inputs") or [state.data["source_path"]]
     try:
         source = Source([Path(p) for p in inputs])
     except SourceError as exc:
-        return Audit(Path(state.data["source_path"]), problems=[f"cannot read the source to compare: {exc}"])
+        return _without_source(out_dir, state, str(exc), exiftool, jobs, batch, observer)
     options = state.data.get("options") or {}
-    found = photos_only(source.scan(), options.get("layout", LEGACY_OPTIONS["layout"]))
+    found = photos_only(_scan(source, observer), options.get("layout", LEGACY_OPTIONS["layout"]))
     audit, to_read = audit_outputs(out_dir, source, found.media, state, hash_copies)
     fed = _fed(state)
     audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in fed)
     audit.unused_sidecars += sorted(b.rel for b in found.broken)
     if exiftool:
-        unreadable = _read_all(exiftool, list(to_read), out_dir, audit, jobs, batch)
+        unreadable = _read_all(exiftool, list(to_read), out_dir, audit, jobs, batch, observer)
         _judge_unreadable(exiftool, unreadable, to_read, source, state, out_dir, audit)
+    return audit
+
+
+def _scan(source: Source, observer):
+    observer.start_phase("Scanning the source", total=None)
+    seen = [0]
+
+    def tick(count: int) -> None:
+        observer.advance(count - seen[0])
+        seen[0] = count
+
+    try:
+        return source.scan(tick)
+    finally:
+        observer.end_phase()
+
+
+def _without_source(out_dir: Path, state: ProcessingState, why: str, exiftool, jobs, batch, observer) -> Audit:
+    """What can be checked once the source is gone: every recorded output against the state."""
+    audit = Audit(Path(state.data["source_path"]), source_missing=why)
+    to_read: list[str] = []
+    for rel, record in state.media.items():
+        audit.media_checked += 1
+        if record.get("kind") == "duplicate":
+            if not state.media.get(record.get("of") or "", {}).get("output_file"):
+                audit.problems.append(f"{rel}: a duplicate of {record.get('of')}, which is not in the output")
+            continue
+        dest = record.get("output_file")
+        if not dest:
+            audit.problems.append(f"{rel}: not in the output ({record.get('error') or 'never processed'})")
+            continue
+        path = f"{out_dir}/{dest}"
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            audit.problems.append(f"{rel}: its output {dest} is missing")
+            continue
+        if size != record.get("size"):
+            audit.problems.append(f"{rel}: its output {dest} has {size} bytes, {record.get('size')} were written")
+        elif size:
+            to_read.append(path)
+    if exiftool:
+        _read_all(exiftool, to_read, out_dir, audit, jobs, batch, observer)
     return audit
 
 
@@ -162,7 +221,8 @@ def _check_duplicate(out_dir, source, media, record, state, audit: Audit, hash_c
         audit.problems.append(f"{media.rel}: recorded as a duplicate of {primary}, but their bytes differ")
 
 
-def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jobs: int, batch: int) -> dict[str, str]:
+def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jobs: int, batch: int,
+              observer=None) -> dict[str, str]:
     """Every output read by ExifTool: reading is CPU-bound (about 2 ms a file), so `jobs` processes share it.
 
     Returns the outputs ExifTool could not read, with its error."""
@@ -170,6 +230,8 @@ def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jo
     unreadable: dict[str, str] = {}
     if not batches:
         return unreadable
+    observer = observer or _NoProgress()
+    observer.start_phase("Reading outputs with ExifTool", total=sum(len(b) for b in batches))
     todo = iter(batches)
     lock = threading.Lock()
 
@@ -188,6 +250,7 @@ def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jo
                 except (ExifToolError, ValueError) as exc:
                     return read, [*problems, f"ExifTool could not check outputs: {exc}"], failed
                 read += len(rows)
+                observer.advance(len(batch))
                 failed.update((row.get("SourceFile", "?"), row["Error"]) for row in rows if row.get("Error"))
         finally:
             tool.close()
@@ -195,6 +258,7 @@ def _read_all(executable: str, paths: list[str], out_dir: Path, audit: Audit, jo
     readers = max(1, min(jobs, len(batches)))
     with ThreadPoolExecutor(readers) as pool:
         results = [pool.submit(worker) for _ in range(readers)]
+    observer.end_phase()
     for future in results:
         read, problems, failed = future.result()
         audit.outputs_read += read
@@ -216,17 +280,42 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def audit_text(audit: Audit) -> str:
-    lines = [
-        f"Source:  {audit.source}",
-        f"Checked: {audit.media_checked} media files, {audit.outputs_read} outputs read by ExifTool",
-        f"Sidecars that fed no file: {len(audit.unused_sidecars)}",
-    ]
-    lines += [f"  {s}" for s in audit.unused_sidecars[:50]]
-    lines += [f"Note: {n}" for n in audit.notes]
-    if audit.passed:
-        lines.append("PASS: every source media file is in the output exactly once, complete and readable.")
+def audit_text(audit: Audit, not_read: str | None = None) -> str:
+    """The verdict for people; not_read says why the outputs were not read by ExifTool (then no PASS says readable)."""
+    if audit.source_missing:
+        lines = [
+            f"Source:  {audit.source} cannot be read ({audit.source_missing}); it was moved or deleted since the run,",
+            "         so only the outputs were checked against the state, not against the source.",
+            f"Checked: {audit.media_checked} recorded media files, {_read_text(audit, not_read)}",
+        ]
     else:
+        lines = [
+            f"Source:  {audit.source}",
+            f"Checked: {audit.media_checked} media files, {_read_text(audit, not_read)}",
+            f"Sidecars that fed no file: {len(audit.unused_sidecars)}",
+        ]
+        lines += [f"  {s}" for s in audit.unused_sidecars[:50]]
+    if not audit.passed:
         lines.append(f"FAIL: {len(audit.problems)} problem(s):")
         lines += [f"  {p}" for p in audit.problems]
+    elif audit.source_missing:
+        lines.append(f"NOT VERIFIED: the {audit.media_checked} recorded outputs are present with their recorded sizes"
+                     + ("" if not_read else " and readable") + ", but without the source nothing proves that every "
+                     "source file is among them.")
+    elif not_read == "--no-read":
+        lines.append("PASS: every source media file is in the output exactly once, complete (sizes checked; "
+                     "the outputs were not read).")
+    elif not_read:
+        lines.append("NOT VERIFIED: every source media file is in the output exactly once with its recorded size, "
+                     "but the outputs could not be read: " + not_read + ".")
+    else:
+        lines.append("PASS: every source media file is in the output exactly once, complete and readable.")
     return "\n".join(lines)
+
+
+def _read_text(audit: Audit, not_read: str | None) -> str:
+    if not_read == "--no-read":
+        return "outputs not read (--no-read)"
+    if not_read:
+        return f"outputs not read: {not_read}"
+    return f"{audit.outputs_read} outputs read by ExifTool"

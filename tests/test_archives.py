@@ -139,7 +139,11 @@ def test_truncated_last_part_keeps_what_it_can(tmp_path: Path) -> None:
             assert rel in outputs or f"Unprocessed/{rel}" in outputs
     for rel in lost:
         assert rel not in report["media"] and rel not in report["sidecars"]
-    assert proc.returncode == 0
+    # The run finishes with what could be read, and says the part is damaged: not a quiet success.
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Incomplete input (files in these parts are not in the output):\n" in proc.stdout
+    assert f"  damaged part {last.name}: {damaged}\n" in proc.stdout
+    assert damaged.endswith("; whatever it held after that is lost (download this part again)")
 
 
 def test_hostile_and_legacy_member_names(tmp_path: Path) -> None:
@@ -182,7 +186,9 @@ def test_changed_archive_set_is_a_changed_source(tmp_path: Path) -> None:
     zips.mkdir()
     first, second = split_into_zips(tree, zips, 2)
     out = tmp_path / "out"
-    assert run_cli("-p", str(first), "--no-exif", "--output", str(out)).returncode == 0
+    alone = run_cli("-p", str(first), "--no-exif", "--output", str(out))
+    assert alone.returncode == 2  # the part beside it was not given: said, and not a success
+    assert f"Missing part {second.name}: it is beside the parts given, but was not given." in alone.stderr
     proc = run_cli("-p", str(first), str(second), "--no-exif", "--output", str(out))
     assert proc.returncode == 1
     assert "The set of archives differs" in proc.stderr

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from pef.fsutil import json_lines
 from pef.matching import MatchResult, match
 from pef.names import fold as pef_fold
+from pef.parts import is_part_name
 from pef.plan import MAX_NAME_BYTES, RESERVED_TOP, Kind, make_plan
 from pef.report import build_report, summary_text
 from pef.scan import IGNORED_FOLDERS, IGNORED_NAMES, MediaEntry, ScanResult
@@ -501,8 +502,19 @@ def _run_pipeline(root: Path):
     return found, matched, plan, report
 
 
+def _left_out_tops(root: Path) -> tuple[set[str], set[str]]:
+    """A folder holding Takeout parts is read for its parts only: (top-level entries left out, archive parts)."""
+    tops = {name: os.lstat(root / name).st_mode for name in os.listdir(root)}
+    parts = {n for n, mode in tops.items()
+             if (stat.S_ISDIR(mode) and is_part_name(n, True)) or (stat.S_ISREG(mode) and is_part_name(n, False))}
+    if not parts:
+        return set(), set()
+    return set(tops) - parts, {n for n in parts if stat.S_ISREG(tops[n])}
+
+
 def _check_tree(root: Path, keep: tuple[bool, ...] = (True,)) -> None:
     disk = _disk(str(root))
+    left_out, archive_parts = _left_out_tops(root)
     found, matched, plan, report = _run_pipeline(root)
 
     media_rels = [m.rel for m in found.media]
@@ -524,6 +536,10 @@ def _check_tree(root: Path, keep: tuple[bool, ...] = (True,)) -> None:
     assert set(written["media"]) == set(media_rels)
     for rel, kind in disk.items():
         parts = rel.split("/")
+        if parts[0] in left_out or rel in archive_parts:  # not a part (or, for a part, never a readable archive)
+            assert parts[0] in report["skipped"], (rel, report["skipped"])
+            assert rel not in report["media"] and rel not in sidecar_keys and rel not in other_json, rel
+            continue
         litter = next((i for i, p in enumerate(parts[:-1]) if p.lower() in IGNORED_FOLDERS), None)
         if litter is not None:  # the walk skips the whole folder, once
             assert "/".join(parts[: litter + 1]) in report["skipped"], (rel, report["skipped"])

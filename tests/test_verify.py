@@ -78,8 +78,12 @@ def test_changed_unchanged_copy_fails_with_hash(done: Path) -> None:
 
 def test_not_a_pef_folder(tmp_path: Path) -> None:
     proc = run_cli("verify", str(tmp_path))
-    assert proc.returncode == 2
-    assert f"{tmp_path} holds no pef state file (processing_state.json)" in proc.stdout
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr == (
+        f"pef verify: {tmp_path} is not a pef output folder (it holds no processing_state.json).\n"
+        "Give the folder a pef run wrote, such as ~/Takeout_pefProcessed.\n"
+    )
     proc = run_cli("verify", str(tmp_path / "nope"))
     assert proc.returncode == 1
     assert "not a folder" in proc.stderr
