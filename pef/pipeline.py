@@ -418,20 +418,20 @@ def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingS
     renames = _extension_fixes(source, found) if config.fix_extensions else None
     organised = organise(found, matched, config.library_options())
     places = {rel: p.path for rel, p in organised.places.items()}
-    observer.end_phase()
-    duplicates = _find_duplicates(config, source, found, matched, organised, observer, stop)
+    duplicates = _find_duplicates(config, source, found, matched, organised, stop)
     album_copies = [] if config.albums == "none" else [
         rel for rel in duplicates.of if organised.places[rel].album is not None]
     plan = make_plan(found, matched, recorded_outputs(state), renames, recorded_extras(state), places,
                      duplicates.of, album_copies)
+    observer.advance(len(plan.actions))
+    observer.end_phase()
     return matched, organised, duplicates, plan
 
 
-def _find_duplicates(config, source: Source, found, matched, organised, observer: Observer, stop) -> Duplicates:
+def _find_duplicates(config, source: Source, found, matched, organised, stop) -> Duplicates:
     """Identical files, within each part of the library (a photo in Trash is not merged with the library's)."""
     if config.layout == "export":
         return Duplicates()  # runs made before items existed resume as they were
-    observer.start_phase("Finding duplicates", total=None)
     reader = Reader(chunks=source.chunks, piece=source.piece)
     places = organised.places
 
@@ -444,15 +444,12 @@ def _find_duplicates(config, source: Source, found, matched, organised, observer
         group = places[media.rel].group
         by_group.setdefault("library" if group in ("album", "undated") else group, []).append(media)
     result = Duplicates()
-    try:
-        for media in by_group.values():
-            if stop():
-                raise Interrupted()
-            found_here = find_duplicates(media, reader, rank)
-            result.of.update(found_here.of)
-            result.hashed_bytes += found_here.hashed_bytes
-    finally:
-        observer.end_phase()
+    for media in by_group.values():
+        if stop():
+            raise Interrupted()
+        found_here = find_duplicates(media, reader, rank)
+        result.of.update(found_here.of)
+        result.hashed_bytes += found_here.hashed_bytes
     return result
 
 

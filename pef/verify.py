@@ -295,6 +295,7 @@ def audit_text(audit: Audit, not_read: str | None = None) -> str:
             f"Sidecars that fed no file: {len(audit.unused_sidecars)}",
         ]
         lines += [f"  {s}" for s in audit.unused_sidecars[:50]]
+    lines += [f"Note: {n}" for n in audit.notes]
     if not audit.passed:
         lines.append(f"FAIL: {len(audit.problems)} problem(s):")
         lines += [f"  {p}" for p in audit.problems]

@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from pef.exiftool import install_hint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -173,7 +175,7 @@ def test_folder_of_parts_reads_only_the_parts_and_never_an_earlier_output(capsys
         f"{STAMP}_pefProcessed": "output folder of an earlier pef run (never input)",
     }
     assert tree_files(out_dir) - OWN == {
-        f"Takeout/Google Photos/Photos from 2019/IMG_{i}.jpg" for i in range(6)
+        f"Photos from 2019/IMG_{i}.jpg" for i in range(6)
     }
 
 
@@ -443,7 +445,7 @@ def test_after_ctrl_c_the_audit_says_stopped_early_and_how_to_resume(capsys, tmp
     assert _line(out, "Audit:") == (
         f"Audit:                    stopped early: {12 - done} of 12 media files not done yet; resume to finish"
     )
-    assert f"Progress saved. Resume with: pef --resume -p {src} --no-exif\n" in out
+    assert f"Progress saved. Resume with: pef --output {tmp_path / 'Takeout_pefProcessed'} -p {src} --no-exif\n" in out
     assert "FAILED" not in out
 
 
@@ -471,12 +473,13 @@ def test_after_failures_a_resume_says_how_to_retry(capsys, tmp_path: Path, monke
     code, out, _ = pef(capsys, "-p", src, "--timezone", "UTC")
     assert code == 2
     assert _line(out, "Errors:") == "Errors:                   1"
-    assert out.splitlines()[-1] == f"To retry the failed files: pef --resume -p {src} --timezone UTC --retry-errors"
+    assert out.splitlines()[-1] == (
+        f"To retry the failed files: pef --output {src.parent / 'Takeout_pefProcessed'} -p {src} --timezone UTC --retry-errors")
     code, out, _ = pef(capsys, "-p", src, "--resume")
     assert code == 2
     assert out.splitlines()[-2:] == [
         "Nothing new to do; 1 file(s) failed in an earlier run and were left as they are.",
-        f"To retry the failed files: pef --resume -p {src} --retry-errors",
+        f"To retry the failed files: pef --output {src.parent / 'Takeout_pefProcessed'} -p {src} --retry-errors",
     ]
     code, out, _ = pef(capsys, "-p", src, "--resume", "--retry-errors")
     assert code == 0, out
@@ -500,13 +503,7 @@ def test_a_dry_run_needs_no_exiftool_and_names_its_output(capsys, takeout: Path,
         "pef plan (dry run, nothing written)", f"Source: {takeout}", f"Output: {out_dir} (a real run would create it)",
     ]
     assert _line(out, "Planned:") == "Planned:                  6 files (5 media, 1 sidecar(s) copied to Unprocessed/)"
-    assert err.endswith(
-        "A real run needs ExifTool, which was not found. Install it:\n"
-        "  Debian/Ubuntu: sudo apt install libimage-exiftool-perl\n"
-        "  macOS:         brew install exiftool\n"
-        "  Windows:       download it from https://exiftool.org\n"
-        "or run pef with --no-exif to only copy files and set their file times.\n"
-    )
+    assert err.endswith("A real run needs ExifTool, which was not found. " + install_hint().partition(". ")[2] + "\n")
     plan = json.loads((plan_dir / "plan.json").read_text())
     assert (plan["output"], plan["resumed"], plan["dry_run"]) == (str(out_dir), False, True)
     after = listing(takeout.parent)
@@ -665,12 +662,12 @@ def test_verify_after_the_source_moved_checks_what_it_can(capsys, done: Path, ta
         "NOT VERIFIED: the 5 recorded outputs are present with their recorded sizes and readable, but without the "
         "source nothing proves that every source file is among them.",
     ]
-    (done / "Google Photos" / "Photos from 2019" / "IMG_2.jpg").unlink()
+    (done / "Photos from 2019" / "IMG_2.jpg").unlink()
     code, out, _ = pef(capsys, "verify", done)
     assert code == 2
     assert out.splitlines()[-2:] == [
         "FAIL: 1 problem(s):",
-        "  Google Photos/Photos from 2019/IMG_2.jpg: its output Google Photos/Photos from 2019/IMG_2.jpg is missing",
+        "  Google Photos/Photos from 2019/IMG_2.jpg: its output Photos from 2019/IMG_2.jpg is missing",
     ]
 
 
@@ -706,9 +703,9 @@ def test_verbose_uses_the_reports_words(capsys, takeout: Path) -> None:
     files = sorted(line for line in out.splitlines() if " -> " in line)
     year = "Google Photos/Photos from 2019"
     assert files == sorted(
-        [f"written   {year}/IMG_{i}.jpg -> {year}/IMG_{i}.jpg" for i in range(4)]
-        + [f"copied    {year}/orphan.png -> Unprocessed/{year}/orphan.png",
-           f"unpaired  {year}/lost.jpg.json -> Unprocessed/{year}/lost.jpg.json"]
+        [f"written   {year}/IMG_{i}.jpg -> Photos from 2019/IMG_{i}.jpg" for i in range(4)]
+        + [f"copied    {year}/orphan.png -> Unprocessed/Photos from 2019/orphan.png",
+           f"unpaired  {year}/lost.jpg.json -> Unprocessed/Photos from 2019/lost.jpg.json"]
     )
 
 
@@ -770,7 +767,7 @@ def test_help_is_grouped_with_defaults_examples_and_exit_codes(capsys) -> None:
     headings = [line for line in out.splitlines() if line.endswith(":") and not line.startswith(" ")]
     assert headings == ["options:", "input and output:", "metadata:",
                         "resuming (a new output folder is made each time unless one of these is given):",
-                        "performance:", "messages:", "examples:", "exit codes:"]
+                        "library:", "performance:", "messages:", "examples:", "exit codes:"]
     flat = " ".join(out.split())
     for default in ("(default: beside the source)", "(default: this machine's)", "(default: 300)",
                     f"(default: the number of cores, {os.cpu_count() or 2} here)"):
