@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from pef import __version__, scancache
+from pef.albums import album_index
 from pef.dedup import Duplicates, Reader, find_duplicates, has_index
 from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool, install_hint, missing_detail
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, output_fault, run_actions
@@ -212,6 +213,7 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
         tool=__version__, audit=result.audit, resumed=choice.resume, input_problems=problems,
     )
+    result.report["albums"] = album_index(found, organised, plan, duplicates, config.layout, config.albums)
     result.summary = summary_text(result.report)
     if not config.dry_run:
         try:

@@ -124,6 +124,14 @@ def test_album_modes(albums: Path, tmp_path: Path, mode: str) -> None:
     assert media["Takeout/Google Photos/Party/IMG_1.jpg"]["status"] == album_status
     assert media["Takeout/Google Photos/Party/IMG_1.jpg"]["of"] == "Takeout/Google Photos/Photos from 2019/IMG_1.jpg"
     assert report["summary"]["duplicates"] == 3
+    trip = report["albums"]["Trip"]
+    assert {k: v for k, v in trip.items() if k != "items"} == {
+        "title": "Trip", "description": "", "date": None, "place": None, "shared": False,
+        "folder": None if mode == "none" else "Trip"}
+    assert sorted((i["source"], i["output"]) for i in trip["items"]) == sorted([
+        ("Takeout/Google Photos/Trip/IMG_1.jpg", "Photos from 2019/IMG_1.jpg" if mode == "none" else trip_copy),
+        ("Takeout 2/Google Photos/Trip/IMG_1.jpg", other_trip),
+    ])
     assert report["audit"]["passed"] is True
     check = run_cli("verify", str(out), "--hash")
     assert check.returncode == 0, check.stdout
