@@ -74,6 +74,24 @@ def write_sidecar(path: Path, title: str, taken: int, **extra) -> Path:
     return path
 
 
+def exiftool_wrapper(folder: Path, on_line: str) -> Path:
+    """A real ExifTool behind a relay that runs the Perl statement `on_line` for every command line `$l`
+    it passes on ($pid is ExifTool's, $child the relay's reader): how tests make ExifTool hang, crash,
+    slow down or meddle at one exact file."""
+    wrapper = folder / "exiftool"
+    wrapper.write_text(
+        "#!/usr/bin/env perl\n"
+        "use IPC::Open2; use Time::HiRes qw(sleep);\n"
+        "my $pid = open2(my $out, my $in, 'exiftool', @ARGV);\n"
+        "select((select($in), $| = 1)[0]); $| = 1;\n"
+        "if (my $child = fork) { while (my $l = <STDIN>) { " + on_line + " print $in $l }"
+        " close $in; waitpid($child, 0); exit 0 }\n"
+        "while (my $l = <$out>) { print STDOUT $l } exit 0;\n"
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """pef as a user runs it: a separate process."""
     return subprocess.run(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
+from conftest import exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
 from pef.pipeline import Observer
 from pef.sample import make_media
 
@@ -341,19 +341,8 @@ def test_files_vanishing_or_changing_during_the_run(src: Path) -> None:
 
 
 def _wrapper(tmp_path: Path, action: str) -> Path:
-    """A real ExifTool behind a wrapper that misbehaves when a command names bad.jpg."""
-    wrapper = tmp_path / "exiftool"
-    wrapper.write_text(
-        "#!/usr/bin/env perl\n"
-        "use IPC::Open2;\n"
-        "my $pid = open2(my $out, my $in, 'exiftool', @ARGV);\n"
-        "select((select($in), $| = 1)[0]); $| = 1;\n"
-        "if (my $child = fork) { while (my $l = <STDIN>) { if ($l =~ /bad\\.jpg/) { " + action + " } print $in $l }"
-        " close $in; waitpid($child, 0); exit 0 }\n"
-        "while (my $l = <$out>) { print STDOUT $l } exit 0;\n"
-    )
-    wrapper.chmod(0o755)
-    return wrapper
+    """A real ExifTool that misbehaves when a command names bad.jpg."""
+    return exiftool_wrapper(tmp_path, "if ($l =~ /bad\\.jpg/) { " + action + " }")
 
 
 def test_crashing_exiftool_fails_one_file_and_is_restarted(src: Path, tmp_path: Path, monkeypatch) -> None:

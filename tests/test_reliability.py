@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, exif_read, run_cli, run_cli_unprivileged, tree_files, write_sidecar
+from conftest import REPO, exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, write_sidecar
 from pef.lock import LOCK_FILE, OutputLock
-from pef.pipeline import RunConfig, run
+from pef.pipeline import Observer, RunConfig, run
 from pef.sample import generate_takeout, make_media
 from pef.state import Entry, ProcessingState
 
@@ -51,6 +51,17 @@ def small(src: Path) -> Path:
 
 
 LIBRARY = {*(f"Photos from 2019/IMG_{i}.jpg" for i in range(4)), "Unprocessed/Photos from 2019/orphan.jpg"}
+
+
+class BeforeWriting(Observer):
+    """Changes the source between planning and writing, as another program might."""
+
+    def __init__(self, action) -> None:
+        self.action = action
+
+    def start_phase(self, name, total=None, initial=0):
+        if name == "Overall progress":
+            self.action()
 
 
 def wait_for(predicate, what: str, seconds: float = 60) -> None:
@@ -154,19 +165,10 @@ def test_failed_entries_survive_the_journal(tmp_path: Path) -> None:
 def test_a_failed_file_is_judged_alike_after_a_crash_and_after_a_clean_end(small: Path, tmp_path: Path) -> None:
     gone = small / "Photos from 2019" / "IMG_0.jpg"
 
-    class Remover:
-        def message(self, text): ...
-        def advance(self, n=1): ...
-        def finished(self, entry): ...
-        def end_phase(self): ...
-        def output_chosen(self, out): ...
-        def start_phase(self, name, total=None, initial=0):
-            if name == "Overall progress":
-                shutil.move(gone, tmp_path / "kept.jpg")
-
     for crash in (False, True):
         out = tmp_path / f"out-{crash}"
-        result = run(RunConfig(sources=(small,), output=out, no_exif=True), Remover())
+        result = run(RunConfig(sources=(small,), output=out, no_exif=True),
+                     BeforeWriting(lambda: shutil.move(gone, tmp_path / "kept.jpg")))
         assert result.report["media"]["Photos from 2019/IMG_0.jpg"]["status"] == "error"
         shutil.move(tmp_path / "kept.jpg", gone)
         if crash:  # the state file as it was before the run's last fold; the journal holds the rest
@@ -188,20 +190,8 @@ def test_a_failed_file_is_judged_alike_after_a_crash_and_after_a_clean_end(small
 # ----- 4, 5. an output that turns unwritable stops the run, resumably ------------------------
 
 def _chmod_wrapper(tmp_path: Path, out: Path) -> Path:
-    """A real ExifTool behind a wrapper that makes the output read-only when a command names IMG_2."""
-    wrapper = tmp_path / "exiftool"
-    wrapper.write_text(
-        "#!/usr/bin/env perl\n"
-        "use IPC::Open2;\n"
-        "my $pid = open2(my $out, my $in, 'exiftool', @ARGV);\n"
-        "select((select($in), $| = 1)[0]); $| = 1;\n"
-        "if (my $child = fork) { while (my $l = <STDIN>) { if ($l =~ /IMG_2\\.jpg/ && !$done++) {"
-        f" system('chmod', '-R', 'a-w', '{out}'); }} print $in $l }}"
-        " close $in; waitpid($child, 0); exit 0 }\n"
-        "while (my $l = <$out>) { print STDOUT $l } exit 0;\n"
-    )
-    wrapper.chmod(0o755)
-    return wrapper
+    """A real ExifTool that makes the output read-only when a command first names IMG_2."""
+    return exiftool_wrapper(tmp_path, f"if ($l =~ /IMG_2\\.jpg/ && !$done++) {{ system('chmod', '-R', 'a-w', '{out}'); }}")
 
 
 def test_an_output_made_read_only_mid_run_stops_and_resumes(open_tmp: Path) -> None:
@@ -497,18 +487,8 @@ def test_an_exiftool_that_cannot_run_is_refused_at_once(small: Path, tmp_path: P
 def test_a_sidecar_whose_media_vanished_reaches_unprocessed_on_resume(small: Path, tmp_path: Path) -> None:
     gone = small / "Photos from 2019" / "IMG_2.jpg"
 
-    class Remover:
-        def message(self, text): ...
-        def advance(self, n=1): ...
-        def finished(self, entry): ...
-        def end_phase(self): ...
-        def output_chosen(self, out): ...
-        def start_phase(self, name, total=None, initial=0):
-            if name == "Overall progress":
-                gone.unlink()
-
     out = tmp_path / "out"
-    run(RunConfig(sources=(small,), output=out, no_exif=True), Remover())
+    run(RunConfig(sources=(small,), output=out, no_exif=True), BeforeWriting(gone.unlink))
     proc = run_cli("-p", str(small), "--output", str(out), "--no-exif")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Unprocessed/Photos from 2019/IMG_2.jpg.json" in tree_files(out)
@@ -527,21 +507,10 @@ def test_verify_passes_a_copy_as_unreadable_as_its_source(src: Path, tmp_path: P
 
 
 def _crash_once_wrapper(tmp_path: Path) -> Path:
-    """A real ExifTool behind a wrapper that is killed the first time a command names bad.jpg."""
+    """A real ExifTool that is killed the first time a command names bad.jpg."""
     flag = tmp_path / "crashed"
-    wrapper = tmp_path / "exiftool"
-    wrapper.write_text(
-        "#!/usr/bin/env perl\n"
-        "use IPC::Open2;\n"
-        "my $pid = open2(my $out, my $in, 'exiftool', @ARGV);\n"
-        "select((select($in), $| = 1)[0]); $| = 1;\n"
-        "if (my $child = fork) { while (my $l = <STDIN>) { if ($l =~ /bad\\.jpg/ && ! -e '" + str(flag) + "') {"
-        " open(my $f, '>', '" + str(flag) + "'); close $f; kill 9, $pid, $child; exit 1; } print $in $l }"
-        " close $in; waitpid($child, 0); exit 0 }\n"
-        "while (my $l = <$out>) { print STDOUT $l } exit 0;\n"
-    )
-    wrapper.chmod(0o755)
-    return wrapper
+    return exiftool_wrapper(tmp_path, f"if ($l =~ /bad\\.jpg/ && ! -e '{flag}') {{"
+                                      f" open(my $f, '>', '{flag}'); close $f; kill 9, $pid, $child; exit 1; }}")
 
 
 def test_exiftool_killed_once_is_retried_with_a_fresh_process(src: Path, tmp_path: Path) -> None:
@@ -563,18 +532,7 @@ def test_exiftool_killed_once_is_retried_with_a_fresh_process(src: Path, tmp_pat
 
 def _slow_wrapper(tmp_path: Path) -> Path:
     """A real ExifTool that takes 0.2 s more for every command, so a run surely lasts while it is interrupted."""
-    wrapper = tmp_path / "exiftool"
-    wrapper.write_text(
-        "#!/usr/bin/env perl\n"
-        "use IPC::Open2; use Time::HiRes qw(sleep);\n"
-        "my $pid = open2(my $out, my $in, 'exiftool', @ARGV);\n"
-        "select((select($in), $| = 1)[0]); $| = 1;\n"
-        "if (my $child = fork) { while (my $l = <STDIN>) { sleep(0.2) if $l =~ /^-execute/; print $in $l }"
-        " close $in; waitpid($child, 0); exit 0 }\n"
-        "while (my $l = <$out>) { print STDOUT $l } exit 0;\n"
-    )
-    wrapper.chmod(0o755)
-    return wrapper
+    return exiftool_wrapper(tmp_path, "sleep(0.2) if $l =~ /^-execute/;")
 
 
 def test_a_second_ctrl_c_prints_the_real_resume_command(tmp_path: Path) -> None:
