@@ -182,6 +182,10 @@ def summary_text(report: dict) -> str:
         f"  without media:          {s['sidecars_without_media']}  (copied to Unprocessed/)",
         f"  unreadable:             {s['broken_sidecars']}  (copied to Unprocessed/)",
         f"Other JSON (albums etc.): {s['other_json']}  (left alone)",
+        f"Duplicates:               {s['duplicates']}  (same bytes as another file, processed once: "
+        f"{s['duplicates'] - s['duplicates_not_written']} in album folders, {s['duplicates_not_written']} "
+        f"not copied again, {_size(s['bytes_saved'])} saved)",
+        *_special_lines(s["library_groups"]),
         f"Skipped paths:            {s['skipped_paths']}  (listed in report.json)",
         f"Dates from:               {_counts(s['date_sources'])}",
         f"Time zones from:          {_zone_counts(report)}",
@@ -254,6 +258,17 @@ def _audit_line(report: dict) -> str | None:
             line += f" ({problems - not_done} other problem(s) in report.json)"
         return line
     return f"Audit:                    FAILED: {problems} media file(s) not in the output as recorded (see report.json)"
+
+
+def _special_lines(groups: dict) -> list[str]:
+    special = {g: n for g, n in groups.items() if g in ("trash", "locked", "archive", "partner")}
+    if not special:
+        return []
+    return [f"Special folders:          {_counts(special)}  (kept apart from the library)"]
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 1e5 else f"{n / 1e3:,.0f} kB"
 
 
 def _counts(counter: dict) -> str:

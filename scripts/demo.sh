@@ -9,7 +9,7 @@ rm -rf "$demo"
 .venv/bin/pef -p "$demo/export" || [ $? -eq 2 ]
 echo
 echo "Done. Look at:"
-echo "  $demo/export_pefProcessed/              the fixed library (same folders as the export)"
+echo "  $demo/export_pefProcessed/              the fixed library (Google's folders, all parts merged)"
 echo "  $demo/export_pefProcessed/Unprocessed/  files pef could not pair, copied unchanged"
 echo "  $demo/export_pefProcessed/report.txt    the summary; report.json has every file"
-echo "  exiftool -G1 -a -time:all -gps:all \"$demo/export_pefProcessed/Takeout/Google Photos/Photos from 2019/\"*"
+echo "  exiftool -G1 -a -time:all -gps:all \"$demo/export_pefProcessed/Photos from 2019/\"*"
