@@ -445,6 +445,8 @@ def _finish(args: argparse.Namespace, result, out_dir: Path | None) -> int:
             print(f"Full plan written to {args.report}")
     if result.out_dir is not None and not args.quiet:
         print(f"Report: {result.out_dir / 'report.txt'} (details in report.json)")
+        if not args.dry_run:
+            print(f"Open {result.out_dir / 'report.html'} to see what was fixed, what was not and why")
     if result.fatal or result.interrupted or result.save_failed:
         if args.quiet and (result.fatal or result.interrupted):
             print(f"pef: {result.fatal or 'interrupted'}", file=sys.stderr)

@@ -11,6 +11,7 @@ from pef.dedup import Duplicates
 from pef.library import Organised
 from pef.matching import MatchResult
 from pef.plan import Kind, Plan
+from pef.report_html import render as render_html
 from pef.scan import ScanResult
 from pef.state import ProcessingState
 
@@ -284,6 +285,7 @@ def _duration(seconds: float) -> str:
 def write_report(out_dir: Path, report: dict, text: str) -> None:
     write_json(out_dir / "report.json", report)
     atomic_write_text(out_dir / "report.txt", text + "\n")
+    atomic_write_text(out_dir / "report.html", render_html(report))
 
 
 def write_json(path: Path, report: dict) -> None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what pef and its tests need on a fresh Debian/Ubuntu machine (run as root or with sudo):
-# ExifTool and ffmpeg from apt when missing, then a virtual environment in .venv with pef in it.
+# ExifTool, ffmpeg and Chromium from apt when missing, then a virtual environment in .venv with pef in it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,13 @@ if [ ${#need[@]} -gt 0 ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# The browser test of report.html drives Debian's Chromium through Playwright (never `playwright install`);
+# without it that one test skips, so a failed install only warns.
+if [ ! -x /usr/bin/chromium ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null; } \
+        || echo "setup: chromium could not be installed; the report.html browser test will skip" >&2
 fi
 
 PY=${PYTHON:-python3}

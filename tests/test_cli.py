@@ -27,7 +27,7 @@ from pef.state import Entry
 
 T = 1546300800  # 2019-01-01 00:00:00 UTC
 STAMP = "takeout-20240101T000000Z"
-OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt"}
+OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
 
 
 @pytest.fixture(autouse=True)
@@ -694,7 +694,8 @@ def test_quiet_and_no_progress(capsys, takeout: Path, tmp_path: Path) -> None:
     code, out, err = pef(capsys, "-p", takeout, "--no-exif", "--no-progress", "--output", tmp_path / "b")
     assert (code, err) == (0, "")
     assert out.startswith("pef report\n")
-    assert out.endswith(f"Report: {tmp_path / 'b' / 'report.txt'} (details in report.json)\n")
+    assert out.endswith(f"Report: {tmp_path / 'b' / 'report.txt'} (details in report.json)\n"
+                        f"Open {tmp_path / 'b' / 'report.html'} to see what was fixed, what was not and why\n")
 
 
 def test_verbose_uses_the_reports_words(capsys, takeout: Path) -> None:
