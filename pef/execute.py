@@ -332,6 +332,8 @@ def _safe_ext(name: str) -> str:
 
 def _details(plan: TagPlan) -> dict:
     details = {"date_source": plan.date_source, "zone_source": plan.zone_source}
+    if plan.date:
+        details["date"] = plan.date
     if plan.zone:
         details["zone"] = plan.zone
     if plan.notes:

@@ -27,7 +27,7 @@ def summary_rows(report: dict) -> list[tuple[str, str]]:
         ("Duplicates written once", str(s["duplicates"])),
         ("Space saved", _size(s["bytes_saved"])),
     ]
-    special = {g: n for g, n in s["library_groups"].items() if g != "library"}
+    special = {g: n for g, n in s["library_groups"].items() if g in ("trash", "locked", "archive", "partner")}
     rows.append(("Special folders", ", ".join(f"{g} {n}" for g, n in special.items()) or "none"))
     rows.append(("Time taken", _duration(s["seconds"])))
     rows.append(("Audit", audit_text(report)))

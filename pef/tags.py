@@ -85,6 +85,7 @@ class TagPlan:
     zone: str | None
     zone_source: str  # "gps" | "file" | "option" | "local" | "none"
     notes: list[str] = field(default_factory=list)
+    date: str | None = None  # the capture time written, local with its offset (ISO 8601), for the report
 
 
 # ---------------------------------------------------------------- formats
@@ -665,4 +666,8 @@ def _plan(target: Target, args: list[str], moment: Moment | None, source: str, n
     if moment is None:
         return TagPlan(target, args, None, "none", None, "none", notes)
     mtime = (moment.utc - EPOCH).total_seconds()
-    return TagPlan(target, args, mtime, source, moment.zone, moment.zone_source, notes)
+    written = moment.wall.replace(microsecond=0).isoformat()
+    sign = "-" if moment.offset < timedelta(0) else "+"
+    minutes = int(abs(moment.offset).total_seconds()) // 60
+    return TagPlan(target, args, mtime, source, moment.zone, moment.zone_source, notes,
+                   f"{written}{sign}{minutes // 60:02d}:{minutes % 60:02d}")

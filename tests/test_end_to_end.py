@@ -294,6 +294,8 @@ def test_layouts_make_one_library(two_parts: Path, tmp_path: Path, layout: str) 
         assert report["summary"]["library_groups"]["locked"] == 1
         assert report["media"]["Takeout 2/Google Photos/Photos from 2019/IMG_0005.jpg"]["group"] == "trash"
     tokyo = next(f for f in LAYOUT_TREES[layout] if f.endswith("IMG_0001.jpg") and "Trip" not in f)
+    written = report["media"]["Takeout/Google Photos/Photos from 2019/IMG_0001.jpg"]["details"]
+    assert (written["date"], written["zone"]) == ("2019-07-09T21:30:00+09:00", "Asia/Tokyo")
     assert exif_read(out / tokyo, args=("-DateTimeOriginal",))[0]["DateTimeOriginal"] == "2019:07:09 21:30:00"
     again = run_cli("-p", str(two_parts), "--output", str(out), "--timezone", "UTC")
     assert again.returncode == 0, again.stderr

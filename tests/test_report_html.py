@@ -45,7 +45,7 @@ def test_summary_rows_of_a_real_run(run) -> None:
     assert {k: v for k, v in rows.items() if k != "Time taken"} == {
         "Media files": "3", "Paired with a sidecar": "2", "Unpaired media": "1", "Sidecars without media": "1",
         "Broken sidecars": "1", "Errors": "1", "Duplicates written once": "0", "Space saved": "0 kB",
-        "Special folders": "unprocessed 1", "Audit": "passed: all 3 media files are in the output once",
+        "Special folders": "none", "Audit": "passed: all 3 media files are in the output once",
     }
 
 
