@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from pef.pipeline import Observer
+
 REPO = Path(__file__).resolve().parent.parent
 
 # The property tests draw the same examples on every run, so a red test run
@@ -72,6 +74,17 @@ def write_sidecar(path: Path, title: str, taken: int, **extra) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+class BeforeWriting(Observer):
+    """An observer that changes the source between planning and writing, as another program might."""
+
+    def __init__(self, action) -> None:
+        self.action = action
+
+    def start_phase(self, name, total=None, initial=0):
+        if name == "Overall progress":
+            self.action()
 
 
 def exiftool_wrapper(folder: Path, on_line: str) -> Path:

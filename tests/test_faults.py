@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
-from pef.pipeline import Observer
+from conftest import BeforeWriting, exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
 from pef.sample import make_media
 
 T = 1546300800  # 2019-01-01 00:00:00 UTC
@@ -303,21 +302,10 @@ def test_hanging_exiftool_is_timed_out_and_restarted(src: Path, tmp_path: Path, 
     assert int((out_of(src) / "bad.jpg").stat().st_mtime) == T
 
 
-class _Meddler(Observer):
-    """An observer that changes the source between planning and writing, as another program might."""
-
-    def __init__(self, action) -> None:
-        self.action = action
-
-    def start_phase(self, name, total=None, initial=0):
-        if name == "Overall progress":
-            self.action()
-
-
 def _run_in_process(src: Path, meddle, **options):
     from pef.pipeline import RunConfig, run
 
-    return run(RunConfig(sources=(src,), timezone="UTC", **options), _Meddler(meddle))
+    return run(RunConfig(sources=(src,), timezone="UTC", **options), BeforeWriting(meddle))
 
 
 def test_files_vanishing_or_changing_during_the_run(src: Path) -> None:
@@ -393,5 +381,5 @@ def test_output_folder_vanishing_mid_run_stops_cleanly(src: Path, tmp_path: Path
     out = tmp_path / "out"
     from pef.pipeline import RunConfig, run
 
-    result = run(RunConfig(sources=(src,), output=out, no_exif=True), _Meddler(lambda: shutil.rmtree(out)))
+    result = run(RunConfig(sources=(src,), output=out, no_exif=True), BeforeWriting(lambda: shutil.rmtree(out)))
     assert result.fatal == f"the output folder {out} is gone"

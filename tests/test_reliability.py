@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, write_sidecar
+from conftest import REPO, BeforeWriting, exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, write_sidecar
 from pef.lock import LOCK_FILE, OutputLock
-from pef.pipeline import Observer, RunConfig, run
+from pef.pipeline import RunConfig, run
 from pef.sample import generate_takeout, make_media
 from pef.state import Entry, ProcessingState
 
@@ -51,17 +51,6 @@ def small(src: Path) -> Path:
 
 
 LIBRARY = {*(f"Photos from 2019/IMG_{i}.jpg" for i in range(4)), "Unprocessed/Photos from 2019/orphan.jpg"}
-
-
-class BeforeWriting(Observer):
-    """Changes the source between planning and writing, as another program might."""
-
-    def __init__(self, action) -> None:
-        self.action = action
-
-    def start_phase(self, name, total=None, initial=0):
-        if name == "Overall progress":
-            self.action()
 
 
 def wait_for(predicate, what: str, seconds: float = 60) -> None:
