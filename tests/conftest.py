@@ -41,6 +41,13 @@ def tree_hashes(root: Path) -> dict[str, str]:
     return found
 
 
+# The files pef writes at the top of every output folder it makes (outputs aside).
+OWN_FILES = frozenset({
+    "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+    "albums.json",
+})
+
+
 def tree_files(root: Path) -> set[str]:
     """Every file under root, relative, "/" separated."""
     return {
