@@ -28,6 +28,8 @@ class Duplicates:
     of: dict[str, str] = field(default_factory=dict)  # duplicate source path -> the item's primary source path
     hashed_bytes: int = 0  # what finding them cost: bytes read
     seconds: float = 0.0  # and time taken
+    digests: dict[str, bytes] = field(default_factory=dict)  # every full hash taken or reused (for the cache)
+    new_digests: int = 0  # of which taken in this run
     # Duplicate -> how its own sidecar disagrees with the one its item's metadata comes from.
     disagreements: dict[str, str] = field(default_factory=dict)
 
@@ -49,8 +51,11 @@ class Reader:
     in_order: Callable[[list[str]], Iterator[tuple[str, Iterator[bytes]]]] = lambda rels: iter(())
 
 
-def find_duplicates(media: Iterable[MediaEntry], reader: Reader, rank: Callable[[str], tuple]) -> Duplicates:
-    """Group media by content; in each group the file with the lowest `rank` is the primary."""
+def find_duplicates(media: Iterable[MediaEntry], reader: Reader, rank: Callable[[str], tuple],
+                    known: dict[str, bytes] | None = None) -> Duplicates:
+    """Group media by content; in each group the file with the lowest `rank` is the primary.
+    `known`: full hashes of unchanged files from an earlier run, not read again."""
+    known = known or {}
     result = Duplicates()
     by_size: dict[int, list[str]] = defaultdict(list)
     for entry in media:
@@ -60,11 +65,18 @@ def find_duplicates(media: Iterable[MediaEntry], reader: Reader, rank: Callable[
     for size, rels in by_size.items():
         if len(rels) < 2:
             continue
+        if all(rel in known for rel in rels):
+            candidates.append(rels)  # their hashes decide at once
+            continue
         by_sample: dict[bytes | None, list[str]] = defaultdict(list)
         for rel in rels:
             by_sample[_sample(rel, size, reader, result)].append(rel)
         candidates += [group for group in by_sample.values() if len(group) > 1]
-    digests = _full_hashes([rel for group in candidates for rel in group], reader, result)
+    wanted = [rel for group in candidates for rel in group]
+    digests = {rel: known[rel] for rel in wanted if rel in known}
+    digests.update(_full_hashes([rel for rel in wanted if rel not in digests], reader, result))
+    result.new_digests = len(digests) - sum(1 for rel in digests if rel in known)
+    result.digests = digests
     for group in candidates:
         by_hash: dict[bytes, list[str]] = defaultdict(list)
         for rel in group:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from pef import __version__, scancache
+from pef import __version__, hashcache, scancache
 from pef.albums import Members, album_index, album_titles, albums_of_items, resolve_members, write_albums
 from pef.dedup import Duplicates, Reader, find_duplicates, has_index, note_disagreements
 from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool, install_hint, missing_detail
@@ -424,7 +424,8 @@ def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingS
     renames = _extension_fixes(source, found) if config.fix_extensions else None
     organised = organise(found, matched, config.library_options())
     places = {rel: p.path for rel, p in organised.places.items()}
-    duplicates = _find_duplicates(config, source, found, matched, organised, stop)
+    known = hashcache.load(state.out_dir, found.media) if state.exists else {}
+    duplicates = _find_duplicates(config, source, found, matched, organised, stop, known)
     note_disagreements(duplicates, {rel: pair.sidecar for rel, pair in matched.pairs.items()},
                        {s.rel: s for s in found.sidecars})
     members = Members() if config.layout == "export" else resolve_members(organised, duplicates, config.layout, config.albums)
@@ -442,7 +443,7 @@ def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingS
     return matched, organised, duplicates, members, plan
 
 
-def _find_duplicates(config, source: Source, found, matched, organised, stop) -> Duplicates:
+def _find_duplicates(config, source: Source, found, matched, organised, stop, known: dict[str, bytes]) -> Duplicates:
     """Identical files, within each part of the library (a photo in Trash is not merged with the library's)."""
     if config.layout == "export":
         return Duplicates()  # runs made before items existed resume as they were
@@ -462,9 +463,11 @@ def _find_duplicates(config, source: Source, found, matched, organised, stop) ->
     for media in by_group.values():
         if stop():
             raise Interrupted()
-        found_here = find_duplicates(media, reader, rank)
+        found_here = find_duplicates(media, reader, rank, known)
         result.of.update(found_here.of)
         result.hashed_bytes += found_here.hashed_bytes
+        result.digests.update(found_here.digests)
+        result.new_digests += found_here.new_digests
     result.seconds = time.monotonic() - began
     return result
 
@@ -486,7 +489,8 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         no_exif=config.no_exif,
         jobs=config.jobs,
         exiftool=exiftool,
-        metadata=MetadataOptions(timezone=config.timezone, overwrite_dates=config.overwrite_dates),
+        metadata=MetadataOptions(timezone=config.timezone, overwrite_dates=config.overwrite_dates,
+                                 tags=not config.no_exif),
         timeout=config.timeout,
         albums=config.albums,
     )
@@ -501,6 +505,8 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         state.save()
         if found.cache_misses or not (out / scancache.CACHE_FILE).exists():
             scancache.save(out, found)
+        if duplicates.new_digests or not (out / hashcache.CACHE_FILE).exists():
+            hashcache.save(out, found.media, duplicates.digests)
         free = shutil.disk_usage(out).free
         if needed > free:
             observer.warning(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")

@@ -28,6 +28,7 @@ from pef.scan import ScanResult
 # Names pef itself writes at the top of the output.
 RESERVED_TOP = (
     "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
+    "processing_state.hashes.jsonl",
     "report.json", "report.txt", "report.html", ALBUMS_FILE, TMP_DIR_NAME, LOCK_FILE,
 )
 _RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED_TOP)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pef import scancache, ziprecover
+from pef.fsutil import copy_file
 from pef.parts import (
     MissingPart,
     PartsFolder,
@@ -205,7 +206,7 @@ class Source:
         """Copy rel's bytes to dest with its file times (a member's time from the archive)."""
         plain = self.plain_path(rel)
         if plain is not None:
-            shutil.copy2(plain, dest)
+            copy_file(plain, dest)
             return
         prepared = self._prepared.pop(rel, None)
         if prepared is not None:

@@ -74,6 +74,7 @@ Target = Literal["file", "xmp", "none"]
 class MetadataOptions:
     timezone: str | None = None  # --timezone IANA name; None = machine's local zone
     overwrite_dates: bool = False  # --overwrite-dates
+    tags: bool = True  # False (--no-exif): only the file time is decided, no ExifTool arguments
 
 
 @dataclass
@@ -610,6 +611,8 @@ def plan_tags(sidecar: Sidecar | None, media_rel: str, existing: dict, options: 
     if moment is None:
         moment, source = _name_moment((PurePath(media_rel).name, sidecar.title), zone)
     args: list[str] = []
+    if not options.tags:
+        return _plan("none", args, moment, source, notes)
     if source in ("sidecar", "file"):
         scope = existing if target == "file" else {}  # a new .xmp holds nothing yet
         overwrite = options.overwrite_dates and source == "sidecar"

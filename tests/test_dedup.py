@@ -164,3 +164,20 @@ def test_verify_finds_a_duplicate_whose_source_changed(albums: Path, tmp_path: P
     assert check.returncode == 2
     assert ("  Takeout/Google Photos/Photos from 2019/IMG_2.jpg: recorded as a duplicate of "
             "Takeout 2/Google Photos/Photos from 2019/IMG_2.jpg, but their bytes differ") in check.stdout.splitlines()
+
+
+def test_a_resume_does_not_hash_unchanged_files_again(albums: Path, tmp_path: Path) -> None:
+    out = tmp_path / "library"
+    assert run_cli("-p", str(albums), "--output", str(out), "--timezone", "UTC").returncode == 0
+    first = json.loads((out / "report.json").read_text())["summary"]
+    assert first["dedup_hashed_bytes"] > 0
+    assert run_cli("-p", str(albums), "--output", str(out)).returncode == 0
+    again = json.loads((out / "report.json").read_text())["summary"]
+    assert (again["dedup_hashed_bytes"], again["duplicates"]) == (0, first["duplicates"])
+    # A file touched since is read again (its hash may have changed), and only that one (too small to sample).
+    party = albums / "Takeout/Google Photos/Party/IMG_1.jpg"
+    os.utime(party, (party.stat().st_atime, party.stat().st_mtime + 10))
+    assert run_cli("-p", str(albums), "--output", str(out)).returncode == 0
+    touched = json.loads((out / "report.json").read_text())["summary"]
+    assert touched["dedup_hashed_bytes"] == party.stat().st_size
+    assert touched["duplicates"] == first["duplicates"]
