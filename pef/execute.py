@@ -275,7 +275,7 @@ class Worker:
         if len(writes) > 1:
             try:
                 reply = self._run_tool([*READ_ARGS, "-ExifTool:Error", *paths])
-                rows = {row.get("SourceFile"): row for row in json.loads(reply.stdout or "[]") if isinstance(row, dict)}
+                rows = {str(row.get("SourceFile")): row for row in json.loads(reply.stdout or "[]") if isinstance(row, dict)}
             except (ExifToolError, ValueError):
                 rows = {}
         for write, path in zip(writes, paths):
