@@ -212,12 +212,13 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         organised=organised, duplicates=duplicates,
         started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
         tool=__version__, audit=result.audit, resumed=choice.resume, input_problems=problems,
+        suffixes=config.all_suffixes,
     )
     result.report["albums"] = album_index(found, organised, plan, duplicates, config.layout, config.albums)
     result.summary = summary_text(result.report)
     if not config.dry_run:
         try:
-            write_report(out, result.report, result.summary)
+            write_report(out, result.report, result.summary, exiftool=exiftool)
         except OSError as exc:
             result.save_failed.append(
                 f"Could not write the report into {out}: {exc.strerror or exc}. A resume writes it again."

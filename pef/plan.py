@@ -27,7 +27,7 @@ from pef.scan import ScanResult
 # Names pef itself writes at the top of the output.
 RESERVED_TOP = (
     "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
-    "report.json", "report.txt", "report.html", TMP_DIR_NAME, LOCK_FILE,
+    "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv", "report-thumbs", TMP_DIR_NAME, LOCK_FILE,
 )
 _RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED_TOP)
 

@@ -25,7 +25,7 @@ def fingerprint(out: Path) -> dict[str, tuple[str, int]]:
     return {
         rel: (hashlib.sha256((out / rel).read_bytes()).hexdigest(), int((out / rel).stat().st_mtime))
         for rel in tree_files(out)
-        if not rel.startswith(("processing_state", "report."))
+        if not rel.startswith(("processing_state", "report.")) and rel not in ("unpaired.csv", "errors.csv")
     }
 
 
@@ -160,7 +160,7 @@ def test_hostile_and_legacy_member_names(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert tree_files(tmp_path / "out") == {
         "Unprocessed/escape.jpg", "Unprocessed/abs/olute.jpg", "Unprocessed/Windows/drive.jpg",
-        "Unprocessed/Takeout/Été 東京.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+        "Unprocessed/Takeout/Été 東京.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv",
     }
     assert not (tmp_path / "escape.jpg").exists()
     assert archive.read_bytes() == before  # the archive itself was only read
@@ -194,7 +194,7 @@ def test_changed_archive_set_is_a_changed_source(tmp_path: Path) -> None:
     assert "The set of archives differs" in proc.stderr
     proc = run_cli("-p", str(first), str(second), "--no-exif", "--output", str(out), "--force")
     assert proc.returncode == 0
-    assert tree_files(out) - {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"} == {
+    assert tree_files(out) - {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv"} == {
         "Unprocessed/Takeout/a.jpg", "Unprocessed/Takeout/b.jpg"
     }
 
@@ -232,6 +232,6 @@ def test_unreadable_file_named_like_an_archive_is_kept(src: Path) -> None:
     out = src.parent / "Takeout_pefProcessed"
     assert tree_files(out) == {
         "Unprocessed/Photos/old backup.zip", "Unprocessed/Photos/a.jpg",
-        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv",
     }
     assert (out / "Unprocessed/Photos/old backup.zip").read_bytes() == b"not a zip at all"

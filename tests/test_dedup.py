@@ -79,7 +79,7 @@ def albums(src: Path) -> Path:
     return src
 
 
-OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv"}
 LIBRARY = {"Photos from 2019/IMG_1.jpg", "Photos from 2019/IMG_2.jpg", "Party/IMG_3.jpg", "Trip/IMG_1.jpg"}
 ALBUM_FILES = {"Trip/IMG_1(1).jpg", "Party/IMG_1.jpg"}
 

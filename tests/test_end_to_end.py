@@ -71,6 +71,8 @@ def test_fixes_a_takeout(takeout: Path) -> None:
         "report.json",
         "report.txt",
         "report.html",
+        "unpaired.csv",
+        "errors.csv",
     }
     year = out / "Photos from 2019"
     tags = {Path(t["SourceFile"]).name: t for t in exif_read(*sorted(year.iterdir()), args=("-G1", "-a", "-n"))}
@@ -204,7 +206,7 @@ def test_suffix_option_accepts_a_leading_dash(src: Path) -> None:
     proc = run_cli("-p", str(src), "--no-exif", "-s", "-sticker")
     assert proc.returncode == 0, proc.stderr
     out = src.parent / "Takeout_pefProcessed"
-    assert tree_files(out) == {"IMG_9.jpg", "IMG_9-sticker.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+    assert tree_files(out) == {"IMG_9.jpg", "IMG_9-sticker.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv"}
     report = json.loads((out / "report.json").read_text())
     assert report["media"]["IMG_9-sticker.jpg"]["sidecar"] == "IMG_9.jpg.json"
 
@@ -253,7 +255,7 @@ def two_parts(src: Path) -> Path:
     return src
 
 
-OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv"}
 LAYOUT_TREES = {
     "source": {
         "Photos from 2019/IMG_0001.jpg", "Photos from 2019/IMG_0002.jpg", "Trip/IMG_0001.jpg",

@@ -37,7 +37,7 @@ def state_of(out: Path) -> dict:
 EXPECTED = {
     *(f"Photos from 2019/IMG_{i}.jpg" for i in range(6)),
     "Unprocessed/Photos from 2019/orphan.jpg",
-    "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+    "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv",
 }
 
 

@@ -238,7 +238,7 @@ def test_a_run_writes_only_names_valid_everywhere(src, tmp_path) -> None:
         "nul": "Unprocessed/nul_",
     }
     assert tree_files(out) == {*expected.values(), "processing_state.json", "processing_state.sidecars.jsonl",
-                               "report.json", "report.txt", "report.html"}
+                               "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv"}
     report = json.loads((out / "report.json").read_text())
     state = json.loads((out / "processing_state.json").read_text())
     assert {k: v["output"] for k, v in report["media"].items()} == expected
