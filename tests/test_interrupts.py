@@ -43,7 +43,7 @@ def fingerprint(out: Path) -> dict[str, tuple]:
     """Every output file: its content hash and mtime (the state and report aside)."""
     result = {}
     for rel in tree_files(out):
-        if rel.startswith(("processing_state", "report.")):
+        if rel.startswith(("processing_state", "report.", "unpaired.csv", "errors.csv")):
             continue
         path = out / rel
         result[rel] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)

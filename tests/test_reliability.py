@@ -37,7 +37,7 @@ def report_of(out: Path) -> dict:
 
 def outputs(out: Path) -> set[str]:
     """The library itself: every file but pef's own records."""
-    return {f for f in tree_files(out) if not f.startswith(("processing_state", "report."))}
+    return {f for f in tree_files(out) if not f.startswith(("processing_state", "report.", "unpaired.csv", "errors.csv"))}
 
 
 @pytest.fixture
