@@ -10,7 +10,8 @@ indexed, so a clean run costs nothing here.
 
 from __future__ import annotations
 
-import difflib
+import bisect
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -21,7 +22,8 @@ from pef.sidecar import Sidecar
 
 SHOWN = 3  # closest names given per file: enough to see the near miss, short enough to read
 _LOOKED_FOR = 4
-_SIMILAR_POOL = 2000  # a folder of 50k sidecars is compared by a prefix bucket, capped
+_SHARED = 0.6  # a similar name shares this much of the media's name from its start
+_NEIGHBOURS = 6  # names compared on each side of the media's place in the folder's sorted sidecar names
 
 
 @dataclass
@@ -41,14 +43,14 @@ class MediaHint:
         return f"{looked}; closest: " + "; ".join(parts)
 
 
-def sidecar_names_for(name: str, suffixes: Sequence[str] = ()) -> list[str]:
+def sidecar_names_for(name: str, edited: EditedSuffixes | None = None) -> list[str]:
     """The sidecar file names Google gives the media `name` (the usual forms, best first)."""
     stem, ext = split_ext(name)
     stem0, idx = split_index(stem)
     tail = f"({idx})" if idx else ""
     base = stem0 + ext
     names = [f"{base}{tail}.json", f"{base}.{SUPPLEMENTAL}{tail}.json", f"{stem0}{tail}.json"]
-    edited = EditedSuffixes([*EDITED_SUFFIXES, *suffixes])
+    edited = edited or EditedSuffixes(EDITED_SUFFIXES)
     n = MediaName(name)
     if edited.looks_edited(n):
         for original in edited.originals(n)[:1]:
@@ -96,13 +98,14 @@ def explain_media(unpaired: Sequence[str], all_media: Sequence[str], sidecars: S
     used_by: dict[str, list[str]] = defaultdict(list)
     for pair in matched.pairs.values():
         used_by[pair.sidecar].append(pair.media)
+    folders = {lf: _Folder(group) for lf, group in in_folder.items()}
     hints = {}
     for rel in unpaired:
         folder, _, name = rel.rpartition("/")
         lf = logical_folder(folder)
-        hint = MediaHint(sidecar_names_for(name, suffixes))
+        hint = MediaHint(sidecar_names_for(name, edited))
         hint.closest = _by_rule(MediaName(name), edited, index, lf, used_by, matched) or _similar(
-            name, in_folder.get(lf, ()))
+            name, folders.get(lf))
         hints[rel] = hint
     return hints
 
@@ -127,14 +130,28 @@ def _fate(sidecar: str, used_by: dict, matched: MatchResult) -> str:
     return matched.unpaired_sidecars.get(sidecar, "was not used")
 
 
-def _similar(name: str, group: Sequence[Sidecar]) -> list[dict]:
-    if not group:
+def _similar(name: str, folder: "_Folder | None") -> list[dict]:
+    """The sidecar names of the folder that share the longest beginning with the media's name (at least
+    60% of it). Its neighbours in sorted order are those, so a folder of 100k sidecars costs a dozen
+    comparisons: a name cut or changed at its end, the usual near miss, is found."""
+    if folder is None or not folder.bodies:
         return []
     key = fold(name)
-    bodies: dict[str, str] = {}
-    for sc in group:
-        body = sc.rel.rpartition("/")[2]
-        bodies.setdefault(fold(body[:-5] if body.lower().endswith(".json") else body), sc.rel)
-    pool = [b for b in bodies if b[:3] == key[:3]] or list(bodies)
-    close = difflib.get_close_matches(key, sorted(pool)[:_SIMILAR_POOL], n=SHOWN, cutoff=0.6)
-    return [{"sidecar": bodies[b], "rule": None, "fate": ""} for b in close]
+    at = bisect.bisect_left(folder.bodies, key)
+    scored = []
+    for body in folder.bodies[max(0, at - _NEIGHBOURS):at + _NEIGHBOURS]:
+        shared = len(os.path.commonprefix([key, body]))
+        if shared >= _SHARED * len(key):
+            scored.append((-shared, body))
+    return [{"sidecar": folder.rels[b], "rule": None, "fate": ""} for _, b in sorted(scored)[:SHOWN]]
+
+
+class _Folder:
+    """The sidecar names of one logical folder, folded and sorted, without ".json"."""
+
+    def __init__(self, group: Sequence[Sidecar]):
+        self.rels: dict[str, str] = {}
+        for sc in group:
+            body = sc.rel.rpartition("/")[2]
+            self.rels.setdefault(fold(body[:-5] if body.lower().endswith(".json") else body), sc.rel)
+        self.bodies = sorted(self.rels)

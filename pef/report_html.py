@@ -387,7 +387,7 @@ document.querySelectorAll('[data-table]').forEach(function(box){
   }
   function cell(v,i){var td=document.createElement('td');
     if(i===pic){td.className='pic';
-      if(/\\.jpg$/.test(v)){var img=document.createElement('img');img.loading='lazy';img.alt='';img.src=v;
+      if(/\\.jpg$/.test(v)){var img=document.createElement('img');img.alt='';img.src=v;
         img.onerror=function(){img.replaceWith(icon('photo'));};td.appendChild(img);}
       else{td.appendChild(icon(v));}}
     else{td.textContent=v;if(short[i]){td.className='short';}}
