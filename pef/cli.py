@@ -441,8 +441,12 @@ def _finish(args: argparse.Namespace, result, out_dir: Path | None) -> int:
     for line in result.save_failed:
         print(f"pef: {line}", file=sys.stderr)
     if args.dry_run and args.report:
-        write_json(args.report, result.report)
-        page = write_plan_page(args.report, result.report)
+        try:
+            write_json(args.report, result.report)
+            page = write_plan_page(args.report, result.report)
+        except OSError as exc:
+            print(f"pef: Cannot write the plan to {args.report}: {exc.strerror or exc}.", file=sys.stderr)
+            return EXIT_USAGE
         if not args.quiet:
             print(f"Full plan written to {args.report}")
             print(f"Open {page} to see the plan")

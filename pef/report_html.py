@@ -12,6 +12,8 @@ import json
 from collections import Counter
 
 from pef.thumbs import is_video
+from pef.worldmap import MAX_POINTS as MAP_POINTS
+from pef.worldmap import map_svg
 
 _UNPAIRED_STATUSES = ("copied", "error", "not_done", "planned")
 _COPIES = ("duplicate", "album copy")
@@ -165,27 +167,6 @@ def album_rows(report: dict) -> list[list[str]]:
         rows.append([album.get("title") or key, str(len(items)),
                      album.get("folder") or "no album folder (--albums none)", where])
     return rows
-
-
-MAP_POINTS = 10_000  # the most photographed places; the rest are counted
-
-
-def map_svg(places: dict) -> str:
-    """The GPS points on an equirectangular world map with a graticule: inline SVG, nothing fetched."""
-    points = sorted(places.get("points") or [], key=lambda p: -p[2])
-    shown = points[:MAP_POINTS]
-    grid = []
-    for lon in range(-180, 181, 30):
-        grid.append(f'<line x1="{lon}" y1="-90" x2="{lon}" y2="90"/>')
-    for lat in range(-90, 91, 30):
-        grid.append(f'<line x1="-180" y1="{-lat}" x2="180" y2="{-lat}"{" class=eq" if lat == 0 else ""}/>')
-    top = max((p[2] for p in shown), default=1)
-    dots = "".join(
-        f'<circle cx="{lon:g}" cy="{-lat:g}" r="{1 + 3 * (n / top) ** 0.5:.2f}"><title>{lat:g}, {lon:g}: '
-        f"{n} file(s)</title></circle>" for lat, lon, n in shown)
-    return (f'<svg class="map" viewBox="-180 -90 360 180" role="img" aria-label="World map of {len(points)} '
-            f'places"><rect x="-180" y="-90" width="360" height="180" class="sea"/><g class="grid">{"".join(grid)}'
-            f'</g><g class="dots">{dots}</g></svg>')
 
 
 def render(report: dict) -> str:
@@ -349,7 +330,7 @@ padding:0;font:inherit;cursor:pointer}.bar.on .fill{background:#173f86}
 .fill{display:block;background:var(--acc);border-radius:3px 3px 0 0}.n,.y{font-size:11px;color:var(--muted)}
 .months .fill{background:#6c9be8}.months h3{margin:0 8px 0 0;align-self:center}
 svg.map{width:100%;max-width:900px;display:block;border:1px solid var(--line);border-radius:4px}
-.map .sea{fill:#eef3fb}.map .grid line{stroke:#c5d0e0;stroke-width:.3}.map .grid line.eq{stroke:#8fa3c0;stroke-width:.5}
+.map .sea{fill:#eef3fb}.map .land path{fill:#dfe5d6;stroke:#b9c3ab;stroke-width:.3;stroke-linejoin:round}.map .grid line{stroke:#c5d0e0;stroke-width:.3}.map .grid line.eq{stroke:#8fa3c0;stroke-width:.5}
 .map circle{fill:#d1495b;fill-opacity:.75;stroke:#fff;stroke-width:.2}
 """
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pef import report_html
+from pef import report_html, worldmap
 from pef.report import source_times, summary_text
 from pef.report_csv import csv_bytes, errors_table, safe_cell, unpaired_table
 from pef.thumbs import make_thumbs, thumb_name
@@ -255,10 +255,11 @@ def test_the_source_files_times_on_one_day_are_the_export_day(run) -> None:
 def test_places_of_the_written_library_on_an_offline_map(run) -> None:
     _, report = run
     assert report["places"] == {"files": 2, "points": [[35.7, 139.7, 1], [48.9, 2.3, 1]]}
-    svg = report_html.map_svg(report["places"])
+    svg = worldmap.map_svg(report["places"])
     assert svg.count("<circle") == 2
     assert '<circle cx="139.7" cy="-35.7"' in svg and '<circle cx="2.3" cy="-48.9"' in svg
     assert svg.count("<line") == 13 + 7  # meridians and parallels every 30 degrees
+    assert svg.count("<path") == len(worldmap.LAND)
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
@@ -340,6 +341,9 @@ def test_dry_run_writes_only_the_named_plan_and_its_page(tmp_path: Path) -> None
     assert (plans / "plan.html").read_text(encoding="utf-8") == report_html.render(plan)
     assert report_html.unpaired_rows(plan)[0][:2] == ["lonely.jpg", "photo"]
     assert report_html.unpaired_rows(plan)[0][4] == "planned"
+    proc = run_cli("-p", str(src), "--dry-run", "--no-progress", "--report", str(tmp_path / "no such" / "plan.json"))
+    assert (proc.returncode, proc.stderr) == (1, f"pef: Cannot write the plan to {tmp_path / 'no such' / 'plan.json'}: "
+                                                 "No such file or directory.\n")
 
 
 def _browser():
