@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     lib.add_argument("--albums", choices=ALBUM_MODES, default="copy",
                      help="what album folders hold of a photo written once in the library: copy (default), "
                      "link (relative symbolic links), hardlink, or none")
+    lib.add_argument("--album-keywords", action="store_true",
+                     help="also write each album's name into its photos' keywords (XMP: digiKam and Lightroom "
+                     "tags under Albums, and Subject), for apps that ignore folders such as Immich and Lightroom")
     lib.add_argument("--archive", choices=("keep", "separate"), default="keep",
                      help="archived items: keep them in the library (default) or put them in Archive/")
     lib.add_argument("--partner", choices=("keep", "separate"), default="keep",
@@ -256,7 +259,8 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 # Command-line names of the options a resume takes from the state when they are not given.
 _RECORDED = {"suffix": "suffixes", "no_exif": "no_exif", "timezone": "timezone",
              "overwrite_dates": "overwrite_dates", "fix_extensions": "fix_extensions",
-             "layout": "layout", "archive": "archive", "partner": "partner", "albums": "albums"}
+             "layout": "layout", "archive": "archive", "partner": "partner", "albums": "albums",
+             "album_keywords": "album_keywords"}
 
 
 def _options_not_given(argv: list[str]) -> frozenset[str]:
@@ -313,7 +317,7 @@ def resume_command(args: argparse.Namespace, out_dir: Path | None = None) -> str
     parts += ["-p", *(str(p.resolve()) for p in args.path)]
     for suffix in args.suffix:
         parts.append(f"--suffix={suffix}")
-    for flag in ("no_exif", "overwrite_dates", "fix_extensions"):
+    for flag in ("no_exif", "overwrite_dates", "fix_extensions", "album_keywords"):
         if getattr(args, flag):
             parts.append("--" + flag.replace("_", "-"))
     if args.timezone:
@@ -397,6 +401,7 @@ def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
         archive=args.archive,
         partner=args.partner,
         albums=args.albums,
+        album_keywords=args.album_keywords,
         exiftool=args.exiftool,
         inherit=inherit,
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pef.exiftool import ExifTool, ExifToolCrashed, ExifToolError, Reply
-from pef.fsutil import TMP_DIR_NAME, place_file
+from pef.fsutil import TMP_DIR_NAME, place_file, replace
 from pef.plan import Action, Kind
 from pef.sidecar import Sidecar
 from pef.sources import Source
@@ -93,7 +93,7 @@ class Worker:
             self._remove_replaced(action)
             if action.kind is Kind.SIDECAR:
                 self._copy_sidecar(action, entry)
-            elif action.kind is Kind.ALBUM:
+            elif action.from_item:
                 self._album_copy(action, entry)
             elif action.kind is Kind.COPY:
                 self._copy_media(action, entry)
@@ -115,7 +115,7 @@ class Worker:
 
     def _changed_since_scan(self, action: Action) -> str | None:
         plain = self.source.plain_path(action.source)
-        if plain is None or action.kind is Kind.SIDECAR:
+        if plain is None or action.kind in (Kind.SIDECAR, Kind.MEMBER):
             return None
         try:
             size = os.stat(plain).st_size
@@ -155,7 +155,6 @@ class Worker:
         how = self.opts.albums
         try:
             if how == "link":
-                self._ensure_folder(final.parent)
                 os.symlink(os.path.relpath(written, final.parent), tmp)
             elif how == "hardlink":
                 os.link(written, tmp)
@@ -167,7 +166,7 @@ class Worker:
             how = "copy"
         if how == "copy":
             shutil.copy2(written, tmp)
-        entry.size = self._place(tmp, action.dest)
+        entry.size = self._place(tmp, action.dest, link_to=written if how == "link" else None)
 
     def _copy_media(self, action: Action, entry: Entry) -> None:
         """Unchanged bytes; the file time from the file's own date or its name, when it has one."""
@@ -185,7 +184,7 @@ class Worker:
         sidecar = self.sidecars.get(action.sidecar) if action.sidecar else None
         tmp = self._exiftool_tmp("file")
         existing, problem = self._read_existing(src)
-        plan = plan_tags(sidecar, action.source, existing, self.opts.metadata)
+        plan = plan_tags(sidecar, action.source, existing, self.opts.metadata, action.albums)
         if self.exiftool is not None and problem is None:
             if plan.target == "file":
                 problem = self._exiftool_write(src, real_extension(existing, src.name), tmp, plan.args)
@@ -278,11 +277,18 @@ class Worker:
             folder.mkdir(parents=True, exist_ok=True)
             self._made.add(folder)
 
-    def _place(self, tmp: Path, dest: str) -> int:
+    def _place(self, tmp: Path, dest: str, link_to: Path | None = None) -> int:
+        """Rename tmp into place; its size as a resume checks it (for a link, the size of what it names:
+        a relative link made for the final folder names nothing from the temporary one, so it is
+        neither measured nor flushed there)."""
         final = self.out_root / dest
         self._ensure_folder(final.parent)
-        size = tmp.stat().st_size  # through a link: the size of the file it names, as a resume checks
-        place_file(tmp, final)
+        if link_to is not None:
+            size = link_to.stat().st_size
+            replace(tmp, final)
+        else:
+            size = tmp.stat().st_size
+            place_file(tmp, final)
         return size
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pef.albums import Members
 from pef.closest import explain_media, media_names_for
 from pef.fsutil import atomic_write_chunks, atomic_write_text, json_lines
 from pef.dedup import Duplicates
@@ -38,6 +39,7 @@ def build_report(
     audit=None,
     organised: Organised | None = None,
     duplicates: Duplicates | None = None,
+    members: Members | None = None,
     resumed: bool = False,
     input_problems: list[dict] | None = None,
     suffixes: tuple[str, ...] = (),
@@ -53,6 +55,8 @@ def build_report(
         if dup not in media:
             media[dup] = {"status": "duplicate", "of": primary, "output": outputs.get(primary),
                           "sidecar": matched.pairs[dup].sidecar if dup in matched.pairs else None}
+        if duplicates and dup in duplicates.disagreements:
+            media[dup]["note"] = duplicates.disagreements[dup]
     media = dict(sorted(media.items()))
     sizes = {m.rel: m.size for m in found.media}
     saved = sum(sizes.get(d, 0) for d in dups if media[d]["status"] == "duplicate")
@@ -64,7 +68,8 @@ def build_report(
                 media[rel]["group"] = place.group
             if place.undated_reason:
                 media[rel]["undated_reason"] = place.undated_reason
-    sidecars = _sidecar_section(found, matched, plan, state, dry_run)
+    members = members or Members()
+    sidecars = _sidecar_section(found, matched, plan, state, members)
     errors = [{"file": rel, "error": m["error"]} for rel, m in media.items() if m.get("error")]
     errors += [{"file": rel, "error": s["error"]} for rel, s in sidecars.items() if s["status"] == "broken"]
     statuses = Counter(m["status"] for m in media.values())
@@ -77,7 +82,8 @@ def build_report(
         "matched": len(matched.pairs),
         "without_sidecar": len(matched.unpaired_media),
         "sidecars": len(found.sidecars) + len(found.broken),
-        "sidecars_without_media": len(matched.unpaired_sidecars),
+        "sidecars_without_media": len(matched.unpaired_sidecars) - len(members.members),
+        "album_sidecars": len(members.members),
         "broken_sidecars": len(found.broken),
         "other_json": len(found.other_json),
         "skipped_paths": len(found.skipped),
@@ -90,6 +96,9 @@ def build_report(
         "duplicates": len(dups),
         "duplicates_not_written": sum(1 for d in dups if media[d]["status"] == "duplicate"),
         "bytes_saved": saved,
+        "sidecars_disagree": len(duplicates.disagreements) if duplicates else 0,
+        "dedup_hashed_bytes": duplicates.hashed_bytes if duplicates else 0,
+        "dedup_seconds": round(duplicates.seconds, 3) if duplicates else 0.0,
         "errors": len(errors),
         "actions": len(plan.actions),
         "done": done,
@@ -125,7 +134,7 @@ def _record(state: ProcessingState, kind: Kind, source: str) -> dict | None:
 def _media_section(plan: Plan, matched: MatchResult, state: ProcessingState, dry_run: bool) -> dict:
     section = {}
     for action in plan.actions:
-        if action.kind is Kind.SIDECAR:
+        if action.kind in (Kind.SIDECAR, Kind.MEMBER):
             continue
         item: dict = {"output": action.dest, "sidecar": action.sidecar}
         if action.kind is Kind.WRITE:
@@ -153,17 +162,24 @@ def _media_status(kind: Kind, record: dict) -> str:
     return {Kind.WRITE: "written", Kind.ALBUM: "album copy"}.get(kind, "copied")
 
 
-def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state: ProcessingState, dry_run) -> dict:
+def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state: ProcessingState,
+                     members: Members) -> dict:
     fed: dict[str, list[str]] = {}
     for pair in matched.pairs.values():
         fed.setdefault(pair.sidecar, []).append(pair.media)
-    dests = {a.source: a.dest for a in plan.actions if a.kind is Kind.SIDECAR}
+    dests = {a.source: a.dest for a in plan.actions}
     section: dict[str, dict] = {}
     for sc in found.sidecars:
+        member = members.members.get(sc.rel)
         if sc.rel in fed:
             item = {"status": "used", "media": sorted(fed[sc.rel])}
+        elif member is not None:
+            # The album's own file for its photo: where the album folder holds it, else the photo's.
+            item = {"status": "album member", "album": member.album, "of": member.item,
+                    "output": dests.get(sc.rel) or dests.get(member.item)}
         else:
-            item = {"status": "unpaired", "reason": matched.unpaired_sidecars.get(sc.rel), "copied_to": dests.get(sc.rel),
+            reason = members.reasons.get(sc.rel) or matched.unpaired_sidecars.get(sc.rel)
+            item = {"status": "unpaired", "reason": reason, "copied_to": dests.get(sc.rel),
                     "title": sc.title, "taken": _utc(sc.taken), "place": _place(sc), "looked_for": media_names_for(sc)}
         flags = [f for f in ("archived", "trashed", "locked", "partner", "favorited") if getattr(sc, f)]
         if flags:
@@ -251,11 +267,15 @@ def summary_text(report: dict) -> str:
         f"  without a sidecar:      {s['without_sidecar']}  (copied to Unprocessed/)",
         f"Sidecars:                 {s['sidecars']}",
         f"  without media:          {s['sidecars_without_media']}  (copied to Unprocessed/)",
+        *([f"  album members:          {s['album_sidecars']}  (an album's sidecar naming a photo found elsewhere: "
+           "the album holds that photo)"] if s.get("album_sidecars") else []),
         f"  unreadable:             {s['broken_sidecars']}  (copied to Unprocessed/)",
         f"Other JSON (albums etc.): {s['other_json']}  (left alone)",
         f"Duplicates:               {s['duplicates']}  (same bytes as another file, processed once: "
         f"{s['duplicates'] - s['duplicates_not_written']} in album folders, {s['duplicates_not_written']} "
         f"not copied again, {_size(s['bytes_saved'])} saved)",
+        *([f"  sidecars disagree:      {s['sidecars_disagree']}  (copies of one photo whose sidecars say "
+           "different things; the year folder's kept, each listed in report.json)"] if s.get("sidecars_disagree") else []),
         *_special_lines(s["library_groups"]),
         f"Skipped paths:            {s['skipped_paths']}  (listed in report.json)",
         f"Dates from:               {_counts(s['date_sources'])}",

@@ -41,6 +41,13 @@ def tree_hashes(root: Path) -> dict[str, str]:
     return found
 
 
+# The files pef writes at the top of every output folder it makes (outputs aside).
+OWN_FILES = frozenset({
+    "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+    "albums.json", "unpaired.csv", "errors.csv",
+})
+
+
 def tree_files(root: Path, thumbs: bool = False) -> set[str]:
     """Every file under root, relative, "/" separated. The report's pictures (`report-thumbs/`, named by a
     hash, exactly checked in test_report_html) only when asked for, so library trees stay readable."""

@@ -18,7 +18,7 @@ from pef.exiftool import install_hint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import tree_files, write_sidecar
+from conftest import OWN_FILES, tree_files, write_sidecar
 from pef import cli, parts, progress
 from pef.cli import main
 from pef.progress import PlainObserver, TerminalObserver, make_observer
@@ -27,7 +27,7 @@ from pef.state import Entry
 
 T = 1546300800  # 2019-01-01 00:00:00 UTC
 STAMP = "takeout-20240101T000000Z"
-OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv"}
+OWN = OWN_FILES
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, run_cli, tree_files, tree_hashes, write_sidecar
+from conftest import OWN_FILES, exif_read, run_cli, tree_files, tree_hashes, write_sidecar
 from pef.dedup import SAMPLE, Reader, find_duplicates, has_index
 from pef.sample import make_media
 from pef.scan import MediaEntry
@@ -79,7 +79,7 @@ def albums(src: Path) -> Path:
     return src
 
 
-OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv"}
+OWN = OWN_FILES
 LIBRARY = {"Photos from 2019/IMG_1.jpg", "Photos from 2019/IMG_2.jpg", "Party/IMG_3.jpg", "Trip/IMG_1.jpg"}
 ALBUM_FILES = {"Trip/IMG_1(1).jpg", "Party/IMG_1.jpg"}
 
@@ -132,6 +132,10 @@ def test_album_modes(albums: Path, tmp_path: Path, mode: str) -> None:
         ("Takeout/Google Photos/Trip/IMG_1.jpg", "Photos from 2019/IMG_1.jpg" if mode == "none" else trip_copy),
         ("Takeout 2/Google Photos/Trip/IMG_1.jpg", other_trip),
     ])
+    from pef import __version__
+    assert json.loads((out / "albums.json").read_text()) == {
+        "pef_version": __version__, "layout": "source", "album_mode": mode, "albums": report["albums"]}
+    assert sorted(report["albums"]) == ["Party", "Trip"]
     assert report["audit"]["passed"] is True
     check = run_cli("verify", str(out), "--hash")
     assert check.returncode == 0, check.stdout

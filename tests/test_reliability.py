@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, BeforeWriting, exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, write_sidecar
+from conftest import OWN_FILES, REPO, BeforeWriting, exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, write_sidecar
 from pef.lock import LOCK_FILE, OutputLock
 from pef.pipeline import RunConfig, run
 from pef.sample import generate_takeout, make_media
@@ -37,7 +37,7 @@ def report_of(out: Path) -> dict:
 
 def outputs(out: Path) -> set[str]:
     """The library itself: every file but pef's own records."""
-    return {f for f in tree_files(out) if not f.startswith(("processing_state", "report.", "unpaired.csv", "errors.csv"))}
+    return {f for f in tree_files(out) - OWN_FILES if not f.startswith("processing_state")}
 
 
 @pytest.fixture
