@@ -297,6 +297,15 @@ def test_thumbnails_are_capped_and_shrunk(tmp_path: Path) -> None:
     assert not (tmp_path / "report-thumbs").exists()
 
 
+def test_thumbnail_of_a_heic(tmp_path: Path) -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    Image.new("RGB", (640, 480), (30, 160, 90)).save(tmp_path / "IMG_1.HEIC", "HEIF")
+    made, _ = make_thumbs(tmp_path, [("s/IMG_1.HEIC", "IMG_1.HEIC")], exiftool=None)
+    with Image.open(tmp_path / made["s/IMG_1.HEIC"]) as img:
+        assert (img.format, img.size) == ("JPEG", (160, 120))
+
+
 def test_thumbnail_from_the_embedded_preview_without_pillow(tmp_path: Path) -> None:
     """Where Pillow is not installed: the camera's own thumbnail, read by the real ExifTool."""
     if shutil.which("exiftool") is None:
