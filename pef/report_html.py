@@ -11,6 +11,7 @@ import html
 import json
 from collections import Counter
 
+from pef import shell
 from pef.thumbs import is_video
 from pef.worldmap import MAX_POINTS as MAP_POINTS
 from pef.worldmap import map_svg
@@ -59,12 +60,14 @@ def next_steps(report: dict) -> list[str]:
     if failed:
         steps.append(f"{failed} file(s) failed: {retry_command(report)}")
     if s["without_sidecar"] or s["sidecars_without_media"] or s["broken_sidecars"]:
-        steps.append("Unpaired files and sidecars are in Unprocessed/: see the tables below for why.")
+        steps.append(("A real run would copy the unpaired files and sidecars to Unprocessed/" if report["dry_run"]
+                      else "Unpaired files and sidecars are in Unprocessed/") + ": see the tables below for why.")
     return steps
 
 
 def retry_command(report: dict) -> str:
-    return f"pef --output {report['output']} -p {report['source']} --retry-errors"
+    """Quoted for the shell of the system the report is written on (the recorded options come from the state)."""
+    return shell.join(["pef", "--output", str(report["output"]), "-p", str(report["source"]), "--retry-errors"])
 
 
 def is_unpaired(item: dict) -> bool:
@@ -204,7 +207,8 @@ def render(report: dict) -> str:
         thumb_note = (f'<p class="thumbs-note">Pictures of the first {thumbs["made"]} files; '
                       f'{thumbs["not_shown"]} more without one (all are in unpaired.csv).</p>')
     sections = [
-        ("unpaired", "Unpaired media", "Media pef found no sidecar for; copied unchanged, without the sidecar's date.",
+        ("unpaired", "Unpaired media", "Media pef found no sidecar for; " + (
+            "a real run copies them unchanged." if report["dry_run"] else "copied unchanged, without a sidecar's date."),
          thumb_note),
         ("sidecars", "Sidecars without media",
          "Sidecars that matched no media file (what they say, and the names looked for), and unreadable ones.", ""),

@@ -146,6 +146,8 @@ def test_retry_command_shown_for_failed_media() -> None:
               "errors": [{"file": "a.jpg", "error": "Permission denied"}], "sidecars": {}}
     assert report_html.next_steps(report) == ["1 file(s) failed: pef --output /o -p /s --retry-errors"]
     assert report_html.error_rows(report) == [["a.jpg", "Permission denied", "pef --output /o -p /s --retry-errors"]]
+    report.update(output="/my photos/out", source="/my photos/Takeout")
+    assert report_html.retry_command(report) == "pef --output '/my photos/out' -p '/my photos/Takeout' --retry-errors"
 
 
 def test_csv_files_open_in_a_spreadsheet_as_text(run) -> None:
@@ -350,6 +352,8 @@ def test_dry_run_writes_only_the_named_plan_and_its_page(tmp_path: Path) -> None
     assert (plans / "plan.html").read_text(encoding="utf-8") == report_html.render(plan)
     assert report_html.unpaired_rows(plan)[0][:2] == ["lonely.jpg", "photo"]
     assert report_html.unpaired_rows(plan)[0][4] == "planned"
+    assert report_html.next_steps(plan) == [
+        "A real run would copy the unpaired files and sidecars to Unprocessed/: see the tables below for why."]
     proc = run_cli("-p", str(src), "--dry-run", "--no-progress", "--report", str(tmp_path / "no such" / "plan.json"))
     assert (proc.returncode, proc.stderr) == (1, f"pef: Cannot write the plan to {tmp_path / 'no such' / 'plan.json'}: "
                                                  "No such file or directory.\n")
