@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--dry-run", action="store_true",
                     help="write nothing; print what a real run would do, and where")
     io.add_argument("--report", type=Path, metavar="FILE",
-                    help="with --dry-run: write the full plan as JSON to FILE (default: none)")
+                    help="with --dry-run: write the full plan as JSON to FILE, and as a page to open beside it "
+                    "(FILE with .html; default: none)")
     meta = p.add_argument_group("metadata")
     meta.add_argument("--timezone", metavar="ZONE", type=_zone,
                       help="IANA time zone for photos without a location, such as Europe/Paris "
@@ -435,7 +436,7 @@ def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
 
 
 def _finish(args: argparse.Namespace, result, out_dir: Path | None) -> int:
-    from pef.report import write_json
+    from pef.report import write_json, write_plan_page
 
     say = (lambda text: print(text, file=sys.stderr)) if args.quiet else print
     if not args.quiet:
@@ -445,9 +446,15 @@ def _finish(args: argparse.Namespace, result, out_dir: Path | None) -> int:
     for line in result.save_failed:
         print(f"pef: {line}", file=sys.stderr)
     if args.dry_run and args.report:
-        write_json(args.report, result.report)
+        try:
+            write_json(args.report, result.report)
+            page = write_plan_page(args.report, result.report)
+        except OSError as exc:
+            print(f"pef: Cannot write the plan to {args.report}: {exc.strerror or exc}.", file=sys.stderr)
+            return EXIT_USAGE
         if not args.quiet:
             print(f"Full plan written to {args.report}")
+            print(f"Open {page} to see the plan")
     if result.out_dir is not None and not args.quiet:
         print(f"Report: {result.out_dir / 'report.txt'} (details in report.json)")
         if not args.dry_run:

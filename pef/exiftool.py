@@ -135,6 +135,17 @@ def exiftool_version(executable: str) -> str:
     return out.stdout.strip()
 
 
+def run_once(executable: str, args: list[str], paths: list[str], timeout: float = 600) -> bytes:
+    """One ExifTool run over many files (named on stdin, so any name is safe); its stdout."""
+    listing = "".join(p + "\n" for p in paths).encode("utf-8", "surrogateescape")
+    try:
+        out = subprocess.run([executable, *_WINDOWS_ARGS[1:], "-charset", "filename=utf8", *args, "-@", "-"],
+                             input=listing, capture_output=True, timeout=timeout, **_own_group())
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ExifToolError(f"cannot run ExifTool ({executable}): {exc}") from exc
+    return out.stdout
+
+
 def _which(name: str, environ: Mapping[str, str]) -> str | None:
     return shutil.which(name, path=environ.get("PATH", os.defpath))
 

@@ -215,12 +215,13 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         organised=organised, duplicates=duplicates, members=members,
         started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
         tool=__version__, audit=result.audit, resumed=choice.resume, input_problems=problems,
+        suffixes=config.all_suffixes,
     )
     result.report["albums"] = album_index(found, organised, plan, duplicates, members, config.layout, config.albums)
     result.summary = summary_text(result.report)
     if not config.dry_run:
         try:
-            write_report(out, result.report, result.summary)
+            write_report(out, result.report, result.summary, exiftool=exiftool)
             write_albums(out, result.report["albums"], config.layout, config.albums)
         except OSError as exc:
             result.save_failed.append(

@@ -29,7 +29,8 @@ from pef.scan import ScanResult
 RESERVED_TOP = (
     "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
     "processing_state.hashes.jsonl",
-    "report.json", "report.txt", "report.html", ALBUMS_FILE, TMP_DIR_NAME, LOCK_FILE,
+    "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv", "report-thumbs", ALBUMS_FILE,
+    TMP_DIR_NAME, LOCK_FILE,
 )
 _RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED_TOP)
 

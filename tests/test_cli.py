@@ -399,8 +399,9 @@ def test_the_summary_adds_up_and_names_the_zone(capsys, takeout: Path, monkeypat
     assert _line(out, "Sidecars:") == "Sidecars:                 6"
     assert _line(out, "  without media") == "  without media:          1  (copied to Unprocessed/)"
     assert _line(out, "  unreadable") == "  unreadable:             1  (copied to Unprocessed/)"
-    assert _line(out, "Done:") == "Done:                     7/7 files (5 media, 2 sidecar(s) copied to Unprocessed/)"
-    assert _line(out, "Time zones from:") == "Time zones from:          --timezone Asia/Tokyo 4"
+    assert _line(out, "Done:") == ("Done:                     7 of 7 files placed in the output (5 media files + 2 sidecar(s) "
+                                     "copied to Unprocessed/)")
+    assert _line(out, "Time zones from:") == "Time zones from:          --timezone (Asia/Tokyo) 4"
 
 
 def test_the_machines_zone_is_named(capsys, takeout: Path, monkeypatch) -> None:
@@ -414,7 +415,7 @@ def test_the_machines_zone_is_named(capsys, takeout: Path, monkeypatch) -> None:
         monkeypatch.undo()
         system_zone.cache_clear()
     assert code == 0
-    assert _line(out, "Time zones from:") == "Time zones from:          local zone America/Chicago 4"
+    assert _line(out, "Time zones from:") == "Time zones from:          local (America/Chicago) 4"
 
 
 class _CtrlCAfter:
@@ -503,12 +504,14 @@ def test_a_dry_run_needs_no_exiftool_and_names_its_output(capsys, takeout: Path,
     assert out.splitlines()[:3] == [
         "pef plan (dry run, nothing written)", f"Source: {takeout}", f"Output: {out_dir} (a real run would create it)",
     ]
-    assert _line(out, "Planned:") == "Planned:                  6 files (5 media, 1 sidecar(s) copied to Unprocessed/)"
+    assert _line(out, "Planned:") == ("Planned:                  6 files to place in the output (5 media files + "
+                                      "1 sidecar(s) copied to Unprocessed/)")
     assert err.endswith("A real run needs ExifTool, which was not found. " + install_hint().partition(". ")[2] + "\n")
     plan = json.loads((plan_dir / "plan.json").read_text())
     assert (plan["output"], plan["resumed"], plan["dry_run"]) == (str(out_dir), False, True)
     after = listing(takeout.parent)
-    assert after.pop(str(plan_dir / "plan.json"))  # the one file asked for
+    assert after.pop(str(plan_dir / "plan.json"))  # the file asked for
+    assert after.pop(str(plan_dir / "plan.html"))  # and the plan as a page beside it
     after.pop(str(plan_dir)), before.pop(str(plan_dir))  # the folder holding it: its time changed
     assert after == before
     # A real run, without ExifTool, stops before writing.
@@ -533,8 +536,8 @@ def test_a_dry_run_says_whether_it_would_resume(capsys, takeout: Path, tmp_path:
     lines = out.splitlines()
     assert lines[0] == f"Resuming in: {first}"
     assert f"Output: {first} (a real run would continue the run recorded there)" in lines
-    assert _line(out, "Planned:") == ("Planned:                  6 files (5 media, 1 sidecar(s) copied to "
-                                      "Unprocessed/); 6 already done, 0 to do")
+    assert _line(out, "Planned:") == ("Planned:                  6 files to place in the output (5 media files + "
+                                      "1 sidecar(s) copied to Unprocessed/); 6 already done, 0 to do")
     assert not (tmp_path / "Takeout_pefProcessed(1)").exists()
 
 
@@ -605,10 +608,11 @@ def test_a_dry_run_writes_nothing_anywhere(dry_world, capsys, monkeypatch, tmp_p
         capsys.readouterr()
         after = listing(base, private_tmp, cwd)
     plan = str(base / "plans" / "plan.json")
-    if plan in after:  # the one file a dry run may write, when asked for with --report
+    if plan in after:  # the files a dry run may write, when asked for with --report: the plan and its page
         assert "--report" in argv and dangling != "--report"
-        os.unlink(plan)
-        after.pop(plan)
+        for written in (plan, str(base / "plans" / "plan.html")):
+            os.unlink(written)
+            after.pop(written)
         after[str(base / "plans")] = before[str(base / "plans")]
     assert after == before, argv
 
