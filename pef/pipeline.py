@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from pef import __version__, hashcache, scancache
+from pef import __version__, finished, hashcache, scancache
 from pef.albums import Members, album_index, album_titles, albums_of_items, resolve_members, write_albums
 from pef.dedup import Duplicates, Reader, find_duplicates, has_index, note_disagreements
 from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool, install_hint, missing_detail
@@ -181,12 +181,18 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
 
 def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: Observer, stop, started: float,
             missing: list[MissingPart], earlier: Path | None) -> RunResult:
+    if choice.resume and not (config.dry_run or config.retry_errors or config.reprocess):
+        quick = _finished_already(config, source, out, observer, earlier)
+        if quick is not None:
+            return quick
     state = _load_state(out, config.dry_run) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
     for note in state.recovery:
         observer.warning(note)
     if choice.resume or choice.reprocess_all:
         _fill_legacy_options(state)
-        config = _inherit_options(config, state, observer)
+        config = _inherit_options(config, state.data.get("options"), observer)
+    # Taken before the scan: a source changed during the run then differs from what the record says.
+    print_ = None if config.dry_run else finished.fingerprint(source, config.recorded_options(), __version__)
     exiftool, needs = _find_exiftool(config)
     found = photos_only(_scan(source, observer, stop, scancache.load(out) if state.exists else None), config.layout)
     if choice.resume:
@@ -223,11 +229,35 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         try:
             write_report(out, result.report, result.summary, exiftool=exiftool)
             write_albums(out, result.report["albums"], config.layout, config.albums)
+            if print_ is not None and _finished_everything(result):
+                finished.record(out, print_, state, result.report, result.summary, config.recorded_options())
         except OSError as exc:
             result.save_failed.append(
                 f"Could not write the report into {out}: {exc.strerror or exc}. A resume writes it again."
             )
     return result
+
+
+def _finished_already(config: RunConfig, source: Source, out: Path, observer: Observer,
+                      earlier: Path | None) -> RunResult | None:
+    """The result of running again a run that finished, when nothing changed since (see pef.finished)."""
+    recorded = finished.recorded_options(out)
+    if recorded is None:
+        return None
+    quiet = _inherit_options(config, recorded, Observer())
+    done = finished.check(out, finished.fingerprint(source, quiet.recorded_options(), __version__))
+    if done is None:
+        return None
+    _inherit_options(config, recorded, observer)  # said now that it is used
+    observer.message(f"Resuming: skipping {done.done} already-processed files")
+    return RunResult(out, {**done.report, "resumed": True}, done.summary, already_done=done.done, output=out,
+                     resumes=True, earlier_output=earlier)
+
+
+def _finished_everything(result: RunResult) -> bool:
+    s = result.report["summary"]
+    return (result.fatal is None and not result.interrupted and not result.save_failed and s["done"] == s["actions"]
+            and result.audit is not None and result.audit.passed)
 
 
 def _claim(choice: OutputChoice) -> tuple[Path, OutputLock]:
@@ -364,9 +394,8 @@ def _earlier_output(config: RunConfig, source: Source, choice: OutputChoice, obs
     return latest
 
 
-def _inherit_options(config: RunConfig, state: ProcessingState, observer: Observer) -> RunConfig:
-    """The config with the recorded run's value of every option the caller left unset."""
-    recorded = state.data.get("options")
+def _inherit_options(config: RunConfig, recorded, observer: Observer) -> RunConfig:
+    """The config with the recorded run's value (recorded: its options) of every option the caller left unset."""
     if not isinstance(recorded, dict):
         return config
     changes: dict = {}
@@ -500,6 +529,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
     observer.start_phase("Overall progress", total=len(plan.actions), initial=done)
     last_flush = time.monotonic()
     try:
+        finished.forget(out)
         tmp_dir.mkdir(exist_ok=True)
         state.begin(source.identity(), config.recorded_options(), len(found.sidecars) + len(found.broken), reset=False)
         state.set_stats(skipped=done)

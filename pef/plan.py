@@ -28,7 +28,7 @@ from pef.scan import ScanResult
 # Names pef itself writes at the top of the output.
 RESERVED_TOP = (
     "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
-    "processing_state.hashes.jsonl",
+    "processing_state.hashes.jsonl", "processing_state.finished.json",
     "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv", "report-thumbs", ALBUMS_FILE,
     TMP_DIR_NAME, LOCK_FILE,
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import OWN_FILES, exif_read, run_cli, tree_files, tree_hashes, write_sidecar
+from pef.finished import FINISHED_FILE
 from pef.dedup import SAMPLE, Reader, find_duplicates, has_index
 from pef.sample import make_media
 from pef.scan import MediaEntry
@@ -171,6 +172,7 @@ def test_a_resume_does_not_hash_unchanged_files_again(albums: Path, tmp_path: Pa
     assert run_cli("-p", str(albums), "--output", str(out), "--timezone", "UTC").returncode == 0
     first = json.loads((out / "report.json").read_text())["summary"]
     assert first["dedup_hashed_bytes"] > 0
+    (out / FINISHED_FILE).unlink()  # the full way, as when anything else had changed
     assert run_cli("-p", str(albums), "--output", str(out)).returncode == 0
     again = json.loads((out / "report.json").read_text())["summary"]
     assert (again["dedup_hashed_bytes"], again["duplicates"]) == (0, first["duplicates"])
