@@ -60,6 +60,7 @@ class App:
         self.closed = False
         self._signalled = False
         self._exiftool_job = 0
+        self._looked_in: str | None = None  # the destination the last look for an unfinished run used
         root.title(f"pef {__version__}: fix a Google Photos Takeout")
         root.protocol("WM_DELETE_WINDOW", self.request_close)
         if root.tk.call("tk", "windowingsystem") == "x11":
@@ -98,6 +99,9 @@ class App:
         ttk.Label(box, text="In the folder:").grid(row=0, column=0, sticky="w")
         self.dest_entry = ttk.Entry(box)
         self.dest_entry.grid(row=0, column=1, sticky="ew", padx=6)
+        # A folder typed in may hold an unfinished run of this Takeout: look once the typing is done.
+        self.dest_entry.bind("<Return>", lambda event: self._destination_typed())
+        self.dest_entry.bind("<FocusOut>", lambda event: self._destination_typed())
         self.dest_button = ttk.Button(box, text="Change…", command=self.ask_destination)
         self.dest_button.grid(row=0, column=2)
         ttk.Label(box, text="Left empty: beside the Takeout. pef makes a new folder there, named after the Takeout; "
@@ -245,11 +249,16 @@ class App:
         self.headline.configure(text="")
         self._look_for_earlier_run()
 
+    def _destination_typed(self) -> None:
+        if self.dest_entry.get().strip() != self._looked_in:
+            self._look_for_earlier_run()
+
     def _look_for_earlier_run(self) -> None:
         self.can_continue = False
         if self.sources and not self.busy:
             choices = self.choices()
             if choices is not None:
+                self._looked_in = self.dest_entry.get().strip()
                 self._launch("detect", run_config(choices, dry_run=True, resume=True))
         self._refresh_buttons()
 

@@ -104,21 +104,23 @@ class Window:
         assert app.archive_check.instate(["selected"])
 
     def shot(self, name: str, screen: bool = False) -> Path:
-        """The window as drawn (or the whole screen, for a dialog over it), in a PNG (ImageMagick's import,
-        else xwd + convert)."""
+        """The window as drawn (or the whole screen, for a dialog over it) in a PNG: ImageMagick's import
+        when it is installed, else Pillow's grab of the X display."""
         self.root.update_idletasks()
         self.root.update()
-        path = SHOTS / f"{name}.png"
         SHOTS.mkdir(parents=True, exist_ok=True)
-        window = "root" if screen else self.root.wm_frame()
-        env = {**os.environ, "DISPLAY": self.root.winfo_screen()}
+        path = SHOTS / f"{name}.png"
+        screen_name = self.root.winfo_screen()
         if shutil.which("import"):
-            subprocess.run(["import", "-window", window, str(path)], check=True, env=env)
+            window = "root" if screen else self.root.wm_frame()
+            subprocess.run(["import", "-window", window, str(path)], check=True, env={**os.environ, "DISPLAY": screen_name})
         else:
-            dump = path.with_suffix(".xwd")
-            subprocess.run(["xwd", *(["-root"] if screen else ["-id", window]), "-out", str(dump)], check=True, env=env)
-            subprocess.run(["convert", str(dump), str(path)], check=True)
-            dump.unlink()
+            from PIL import ImageGrab
+
+            r = self.root
+            box = None if screen else (r.winfo_rootx(), r.winfo_rooty(), r.winfo_rootx() + r.winfo_width(),
+                                       r.winfo_rooty() + r.winfo_height())
+            ImageGrab.grab(bbox=box, xdisplay=screen_name).save(path)
         assert path.stat().st_size > 0
         return path
 
@@ -273,8 +275,14 @@ def test_stop_then_continue_gives_the_uninterrupted_library(window, takeout: Pat
 
     # Later: a new window, the same Takeout chosen again.
     w = window()
-    w.set_entry(w.app.dest_entry, str(tmp_path))
     w.choose(takeout)
+    assert not w.app.continue_button.winfo_ismapped()  # none beside the Takeout: it is in tmp_path
+    w.set_entry(w.app.dest_entry, str(tmp_path))
+    w.app.dest_entry.focus_force()
+    w.root.update()
+    w.app.dest_entry.event_generate("<Return>", when="tail")  # the library folder typed in, then Enter
+    w.root.update()
+    w.idle()
     w.shot("5-continue-offered")
     assert w.app.continue_button.winfo_ismapped()
     assert w.app.headline.cget("text") == "This Takeout has an unfinished run: Continue finishes it."
