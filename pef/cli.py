@@ -362,10 +362,16 @@ def _wants_window() -> bool:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return False
     print("pef fixes a Google Photos Takeout. From the terminal: pef -p FOLDER (pef --help for everything).")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # nothing runs yet: Ctrl+C just leaves
     try:
         answer = input("Open the pef window instead? [Y/n] ")
     except EOFError:
         answer = "n"
+    except KeyboardInterrupt:
+        print()
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return answer.strip().lower() in ("", "y", "yes")
 
 

@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -334,6 +335,48 @@ def test_closing_mid_run_asks_then_stops_and_saves(window, takeout: Path, tmp_pa
     assert (tmp_path / "export_pefProcessed" / "processing_state.json").is_file()
 
 
+class HoldBeforePlanning(Observer):
+    """Once armed, holds a run at its planning phase until the test has pressed Stop: stopped before any write."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.held = threading.Event()
+        self.release = threading.Event()
+
+    def start_phase(self, name, total=None, initial=0) -> None:
+        if self.armed and name == "Matching and planning":
+            self.held.set()
+            assert self.release.wait(LIMIT)
+
+
+def test_stop_before_any_file_is_written(window, takeout: Path, tmp_path: Path) -> None:
+    tap = HoldBeforePlanning()
+    w = window(taps=(tap,))
+    w.choose(takeout)
+    w.set_options(tmp_path)
+    tap.armed = True
+    w.app.start_button.invoke()
+    w.pump_until(tap.held.is_set, "planning")
+    w.app.stop_button.invoke()
+    tap.release.set()
+    w.idle()
+    assert w.app.headline.cget("text") == "Stopped before any file was written."
+    assert w.app.details_text() == "Nothing was written. Press Start when you are ready."
+    assert not w.app.continue_button.winfo_ismapped()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_pef_output_is_refused_as_the_source(window, reference) -> None:
+    ref_out, _ = reference
+    w = window()
+    w.choose(ref_out)
+    assert w.app.found_label.cget("text") == (
+        f"{ref_out} is the output of a pef run, not a Takeout: give the Takeout it was made from "
+        f"(to check this output: pef verify {ref_out})")
+    assert w.app.sources == ()
+    assert w.app.preview_button.instate(["disabled"]) and w.app.start_button.instate(["disabled"])
+
+
 def gui_window():
     from pef import gui_window as module
 
@@ -456,6 +499,26 @@ def test_without_a_display_pef_gui_says_so() -> None:
     assert proc.stderr == gui.no_display_text("no display name and no $DISPLAY environment variable") + "\n"
 
 
+@pytest.mark.parametrize("args, code, said", [
+    (["--help"], 0, "pef gui: open the pef window (no options). From a terminal: pef -p FOLDER (pef --help).\n"),
+    (["-p", "x"], 1, "pef gui: takes no options (got -p x); the window has them all.\n"),
+])
+def test_pef_gui_takes_no_options(args: list[str], code: int, said: str) -> None:
+    proc = run_cli("gui", *args)
+    assert (proc.returncode, proc.stderr, proc.stdout) == (code, said, "")
+
+
+def test_the_pef_gui_program_is_installed() -> None:
+    program = Path(sys.executable).parent / "pef-gui"
+    if not program.exists():
+        pytest.skip("pef is not installed in this Python's environment (pip install -e . makes pef-gui)")
+    pytest.importorskip("tkinter", reason="this Python has no Tk")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.run([str(program)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 1
+    assert proc.stderr == gui.no_display_text("no display name and no $DISPLAY environment variable") + "\n"
+
+
 def test_the_cli_never_imports_tkinter(takeout: Path) -> None:
     code = (f"import sys; from pef.cli import main; rc = main(['-p', {str(takeout)!r}, '--dry-run', '-q']); "
             "print(rc, 'tkinter' in sys.modules, 'pef.gui' in sys.modules)")
@@ -464,8 +527,8 @@ def test_the_cli_never_imports_tkinter(takeout: Path) -> None:
     assert proc.stdout == "0 False False\n", proc.stderr
 
 
-def _in_a_terminal(answer: str, env: dict) -> tuple[int, str]:
-    """`pef` with no arguments in a real terminal (a pty), typing answer."""
+def _in_a_terminal(answer: str | None, env: dict) -> tuple[int, str]:
+    """`pef` with no arguments in a real terminal (a pty), typing answer (None: Ctrl+C)."""
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "pef"], stdin=slave, stdout=slave, stderr=slave,
                             env={**env, "PYTHONPATH": str(REPO)}, close_fds=True)
@@ -473,7 +536,10 @@ def _in_a_terminal(answer: str, env: dict) -> tuple[int, str]:
     seen = b""
     while not seen.endswith(b"[Y/n] "):  # answered once asked, as a person would (the terminal echoes it)
         seen += os.read(master, 4096)
-    os.write(master, answer.encode() + b"\n")
+    if answer is None:
+        proc.send_signal(signal.SIGINT)
+    else:
+        os.write(master, answer.encode() + b"\n")
     while True:
         try:
             chunk = os.read(master, 4096)
@@ -494,6 +560,8 @@ def test_pef_alone_in_a_terminal_offers_the_window() -> None:
     assert code == 1
     assert seen.startswith(offer + "n\nusage: pef ")
     assert seen.endswith("pef: error: the following arguments are required: -p/--path\n")
+    code, seen = _in_a_terminal(None, env)
+    assert (code, seen) == (130, offer + "\n")
     code, seen = _in_a_terminal("", env)  # Enter: yes; here there is no display to open it on
     assert code == 1
     assert seen == offer + "\n" + gui.no_display_text("no display name and no $DISPLAY environment variable") + "\n"
