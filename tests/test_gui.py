@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pty
+import select
 import shutil
 import signal
 import subprocess
@@ -531,13 +532,16 @@ def _in_a_terminal(answer: str | None, env: dict) -> tuple[int, str]:
     """`pef` with no arguments in a real terminal (a pty), typing answer (None: Ctrl+C)."""
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "pef"], stdin=slave, stdout=slave, stderr=slave,
-                            env={**env, "PYTHONPATH": str(REPO)}, close_fds=True)
+                            env={**env, "PYTHONPATH": str(REPO)}, close_fds=True, start_new_session=True)
     os.close(slave)
     seen = b""
     while not seen.endswith(b"[Y/n] "):  # answered once asked, as a person would (the terminal echoes it)
         seen += os.read(master, 4096)
     if answer is None:
-        proc.send_signal(signal.SIGINT)
+        # A Ctrl+C that lands between the prompt and the read waits for the read to end (CPython's input()):
+        # pressed again until pef answers, as a person would.
+        while not select.select([master], [], [], 1.0)[0]:
+            proc.send_signal(signal.SIGINT)
     else:
         os.write(master, answer.encode() + b"\n")
     while True:
