@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--dry-run", action="store_true",
                     help="write nothing; print what a real run would do, and where")
     io.add_argument("--report", type=Path, metavar="FILE",
-                    help="with --dry-run: write the full plan as JSON to FILE (default: none)")
+                    help="with --dry-run: write the full plan as JSON to FILE, and as a page to open beside it "
+                    "(FILE with .html; default: none)")
     meta = p.add_argument_group("metadata")
     meta.add_argument("--timezone", metavar="ZONE", type=_zone,
                       help="IANA time zone for photos without a location, such as Europe/Paris "
@@ -119,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     lib.add_argument("--albums", choices=ALBUM_MODES, default="copy",
                      help="what album folders hold of a photo written once in the library: copy (default), "
                      "link (relative symbolic links), hardlink, or none")
+    lib.add_argument("--album-keywords", action="store_true",
+                     help="also write each album's name into its photos' keywords (XMP: digiKam and Lightroom "
+                     "tags under Albums, and Subject), for apps that ignore folders such as Immich and Lightroom")
     lib.add_argument("--archive", choices=("keep", "separate"), default="keep",
                      help="archived items: keep them in the library (default) or put them in Archive/")
     lib.add_argument("--partner", choices=("keep", "separate"), default="keep",
@@ -255,7 +259,8 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 # Command-line names of the options a resume takes from the state when they are not given.
 _RECORDED = {"suffix": "suffixes", "no_exif": "no_exif", "timezone": "timezone",
              "overwrite_dates": "overwrite_dates", "fix_extensions": "fix_extensions",
-             "layout": "layout", "archive": "archive", "partner": "partner", "albums": "albums"}
+             "layout": "layout", "archive": "archive", "partner": "partner", "albums": "albums",
+             "album_keywords": "album_keywords"}
 
 
 def _options_not_given(argv: list[str]) -> frozenset[str]:
@@ -312,7 +317,7 @@ def resume_command(args: argparse.Namespace, out_dir: Path | None = None) -> str
     parts += ["-p", *(str(p.resolve()) for p in args.path)]
     for suffix in args.suffix:
         parts.append(f"--suffix={suffix}")
-    for flag in ("no_exif", "overwrite_dates", "fix_extensions"):
+    for flag in ("no_exif", "overwrite_dates", "fix_extensions", "album_keywords"):
         if getattr(args, flag):
             parts.append("--" + flag.replace("_", "-"))
     if args.timezone:
@@ -418,6 +423,7 @@ def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
         archive=args.archive,
         partner=args.partner,
         albums=args.albums,
+        album_keywords=args.album_keywords,
         exiftool=args.exiftool,
         inherit=inherit,
     )
@@ -452,7 +458,7 @@ def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
 
 
 def _finish(args: argparse.Namespace, result, out_dir: Path | None) -> int:
-    from pef.report import write_json
+    from pef.report import write_json, write_plan_page
 
     say = (lambda text: print(text, file=sys.stderr)) if args.quiet else print
     if not args.quiet:
@@ -462,9 +468,15 @@ def _finish(args: argparse.Namespace, result, out_dir: Path | None) -> int:
     for line in result.save_failed:
         print(f"pef: {line}", file=sys.stderr)
     if args.dry_run and args.report:
-        write_json(args.report, result.report)
+        try:
+            write_json(args.report, result.report)
+            page = write_plan_page(args.report, result.report)
+        except OSError as exc:
+            print(f"pef: Cannot write the plan to {args.report}: {exc.strerror or exc}.", file=sys.stderr)
+            return EXIT_USAGE
         if not args.quiet:
             print(f"Full plan written to {args.report}")
+            print(f"Open {page} to see the plan")
     if result.out_dir is not None and not args.quiet:
         print(f"Report: {result.out_dir / 'report.txt'} (details in report.json)")
         if not args.dry_run:

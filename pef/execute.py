@@ -9,19 +9,20 @@ every following file fail too (disk full, output folder gone) stops the run.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import itertools
 import json
 import os
 import queue
 import shutil
 import threading
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pef.exiftool import ExifTool, ExifToolCrashed, ExifToolError, Reply
-from pef.fsutil import TMP_DIR_NAME, place_file
+from pef.fsutil import TMP_DIR_NAME, copy_file, place_file, replace
 from pef.plan import Action, Kind
 from pef.sidecar import Sidecar
 from pef.sources import Source
@@ -29,6 +30,10 @@ from pef.state import Entry
 from pef.tags import READ_ARGS, WRITE_PREFIX, MetadataOptions, TagPlan, plan_tags, real_extension, temp_output_name
 
 FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+# Actions one worker takes at a time, so ExifTool gets its files together (see Worker.process_batch); a kill
+# loses at most these in flight per worker, and progress moves in steps this small.
+BATCH = 12
+BATCH_BYTES = 256 << 20
 
 
 class FatalError(Exception):
@@ -59,7 +64,7 @@ def output_fault(out_root: Path, exc: OSError) -> FatalError | None:
         return FatalError(f"the output folder {out_root} is gone")
     # Every output passes through the temporary folder: if a file cannot be made there, no file can.
     tmp_dir = out_root / TMP_DIR_NAME
-    probe = (tmp_dir if tmp_dir.is_dir() else out_root) / f"probe-{uuid.uuid4().hex}"
+    probe = (tmp_dir if tmp_dir.is_dir() else out_root) / f"probe-{_unique()}"
     try:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
         os.unlink(probe)
@@ -82,24 +87,49 @@ class Worker:
         self.opts = opts
         self.exiftool = None if opts.no_exif else ExifTool(opts.exiftool, opts.timeout)
         self._made: set[Path] = set()  # output folders this worker knows exist
+        self._measured: dict[str, int] = {}  # source -> the bytes just copied from it (no stat needed to check it)
 
     def close(self) -> None:
         if self.exiftool is not None:
             self.exiftool.close()
 
     def process(self, action: Action) -> Entry:
-        entry = Entry(action.source, action.kind.value, "success", action.dest, sidecar=action.sidecar)
+        return self.process_batch([action])[0]
+
+    def process_batch(self, actions: list[Action]) -> list[Entry]:
+        """One entry per action, in order. The media go to ExifTool together: one command reads them
+        all (what dates and tags they already hold), then every write command is sent before the first
+        answer is awaited, so ExifTool goes from file to file without waiting on pef (its set-up per
+        command is the rest). Media without a sidecar take the same way, with nothing to write."""
+        entries: dict[int, Entry] = {}
+        writes: list[_Write] = []
+        with contextlib.ExitStack() as files:
+            for index, action in enumerate(actions):
+                entry = Entry(action.source, action.kind.value, "success", action.dest, sidecar=action.sidecar)
+                if action.kind in (Kind.WRITE, Kind.COPY):
+                    write = self._guarded(action, entry, lambda: self._open_write(index, action, entry, files))
+                    if write is not None:
+                        writes.append(write)
+                        continue
+                else:
+                    self._guarded(action, entry, lambda: self._other(action, entry))
+                entries[index] = entry
+            if writes:
+                self._read_all(writes, files)
+                for write in writes:
+                    self._guarded(write.action, write.entry, lambda: self._plan_write(write))
+                self._write_all([w for w in writes if w.command is not None])
+                for write in writes:
+                    self._guarded(write.action, write.entry, lambda: self._finish_write(write))
+                    entries[write.index] = write.entry
+        return [self._checked(actions[i], entries[i]) for i in range(len(actions))]
+
+    def _guarded(self, action: Action, entry: Entry, step: Callable):
+        """step(), with an OSError made the file's error (or, when every file would fail, the run's)."""
+        if entry.status == "error":
+            return None
         try:
-            self._remove_replaced(action)
-            if action.kind is Kind.SIDECAR:
-                self._copy_sidecar(action, entry)
-            elif action.kind is Kind.ALBUM:
-                self._album_copy(action, entry)
-            elif action.kind is Kind.COPY:
-                self._copy_media(action, entry)
-            else:
-                with self.source.local_file(action.source, self.tmp_dir) as src:
-                    self._write_media(src, action, entry)
+            return step()
         except OSError as exc:
             if exc.errno in FULL_ERRNOS:
                 raise DiskFull(f"{exc.strerror} while writing {action.dest}") from exc
@@ -107,7 +137,16 @@ class Worker:
             if fault is not None:
                 raise fault from exc
             entry.status, entry.error, entry.output_file = "error", _describe_os_error(exc, action), None
-            return entry
+            return None
+
+    def _other(self, action: Action, entry: Entry) -> None:
+        self._remove_replaced(action)
+        if action.kind is Kind.SIDECAR:
+            self._copy_sidecar(action, entry)
+        else:
+            self._album_copy(action, entry)
+
+    def _checked(self, action: Action, entry: Entry) -> Entry:
         changed = self._changed_since_scan(action)
         if changed and entry.status != "error":
             entry.status, entry.error = "error", changed
@@ -115,10 +154,11 @@ class Worker:
 
     def _changed_since_scan(self, action: Action) -> str | None:
         plain = self.source.plain_path(action.source)
-        if plain is None or action.kind is Kind.SIDECAR:
+        measured = self._measured.pop(action.source, None)  # what this worker copied of it just now
+        if plain is None or action.kind in (Kind.SIDECAR, Kind.MEMBER):
             return None
         try:
-            size = os.stat(plain).st_size
+            size = os.stat(plain).st_size if measured is None else measured
         except OSError:
             return "the source vanished during the run"
         if size != action.size:
@@ -155,7 +195,6 @@ class Worker:
         how = self.opts.albums
         try:
             if how == "link":
-                self._ensure_folder(final.parent)
                 os.symlink(os.path.relpath(written, final.parent), tmp)
             elif how == "hardlink":
                 os.link(written, tmp)
@@ -167,42 +206,47 @@ class Worker:
             how = "copy"
         if how == "copy":
             shutil.copy2(written, tmp)
-        entry.size = self._place(tmp, action.dest)
+        entry.size = self._place(tmp, action.dest, link_to=written if how == "link" else None)
 
-    def _copy_media(self, action: Action, entry: Entry) -> None:
-        """Unchanged bytes; the file time from the file's own date or its name, when it has one."""
-        tmp = self._tmp_name(_safe_ext(action.dest.rpartition("/")[2]))
-        self.source.copy_to(action.source, tmp)
-        existing, _ = self._read_existing(tmp)
-        plan = plan_tags(None, action.source, existing, self.opts.metadata)
-        if plan.mtime is not None:
-            os.utime(tmp, (plan.mtime, plan.mtime))
-        entry.size = self._place(tmp, action.dest)
-        entry.details = _details(plan)
-        entry.unchanged = True
+    def _open_write(self, index: int, action: Action, entry: Entry, files: contextlib.ExitStack) -> "_Write":
+        self._remove_replaced(action)
+        src = files.enter_context(self.source.local_file(action.source, self.tmp_dir))
+        return _Write(index, action, entry, src, self._exiftool_tmp("file"), files)
 
-    def _write_media(self, src: Path, action: Action, entry: Entry) -> None:
+    def _plan_write(self, write: "_Write") -> None:
+        action = write.action
         sidecar = self.sidecars.get(action.sidecar) if action.sidecar else None
-        tmp = self._exiftool_tmp("file")
-        existing, problem = self._read_existing(src)
-        plan = plan_tags(sidecar, action.source, existing, self.opts.metadata)
-        if self.exiftool is not None and problem is None:
-            if plan.target == "file":
-                problem = self._exiftool_write(src, real_extension(existing, src.name), tmp, plan.args)
-            elif plan.target == "xmp":
-                problem = self._write_xmp(plan.args, action.dest, plan.mtime)
-                entry.extra_files = [] if problem else [action.dest + ".xmp"]
-        if not tmp.exists():
-            shutil.copy2(src, tmp)
+        write.plan = plan = plan_tags(sidecar, action.source, write.existing, self.opts.metadata, action.albums)
+        if action.kind is Kind.COPY:
+            write.problem = None  # copied unchanged either way: one ExifTool cannot read has no date of its own
+        if self.exiftool is None or write.problem is not None:
+            return
+        if plan.target == "file":
+            # ExifTool writes by content but refuses a source whose extension names another type:
+            # such a source is linked under its real extension for the write.
+            real_ext = real_extension(write.existing, write.src.name)
+            path = write.files.enter_context(self._readable(write.src, real_ext))
+            write.command = [*WRITE_PREFIX, *plan.args, "-o", str(write.tmp), str(path)]
+        elif plan.target == "xmp":
+            write.problem = self._write_xmp(plan.args, action.dest, plan.mtime)
+            write.entry.extra_files = [] if write.problem else [action.dest + ".xmp"]
+
+    def _finish_write(self, write: "_Write") -> None:
+        plan, tmp, entry = write.plan, write.tmp, write.entry
+        assert plan is not None
+        size = None
+        if write.written:
+            if plan.mtime is not None:
+                os.utime(tmp, (plan.mtime, plan.mtime))
+        else:
+            size = self._measured[write.action.source] = copy_file(write.src, tmp, plan.mtime)
             entry.unchanged = True
-        if plan.mtime is not None:
-            os.utime(tmp, (plan.mtime, plan.mtime))
-        entry.size = self._place(tmp, action.dest)
+        entry.size = self._place(tmp, write.action.dest, size=size)
         entry.details = _details(plan)
-        if problem:
+        if write.problem:
             # The file is in the output (unchanged bytes, sidecar date as file time), but its
             # metadata is not: an error for the report and the exit code.
-            entry.status, entry.error = "error", problem
+            entry.status, entry.error = "error", write.problem
 
     # ----- ExifTool ------------------------------------------------------
     def _read_existing(self, src: Path) -> tuple[dict, str | None]:
@@ -221,21 +265,50 @@ class Worker:
             return {}, "ExifTool gave no readable answer for the file"
         return found, None
 
-    def _exiftool_write(self, src: Path, real_ext: str | None, tmp: Path, args: list[str]) -> str | None:
-        # ExifTool writes by content but refuses a source whose extension names another type:
-        # such a source is linked under its real extension for the write.
-        try:
-            with self._readable(src, real_ext) as path:
-                reply = self._run_tool([*WRITE_PREFIX, *args, "-o", str(tmp), str(path)], tmp)
-        except ExifToolError as exc:
-            problem = f"ExifTool failed writing metadata: {exc}"
-        else:
-            problem = None if not reply.errors and tmp.exists() else (
-                "ExifTool could not write metadata: " + ("; ".join(reply.errors) or reply.stdout.strip())
-            )
-        if problem and tmp.exists():
-            tmp.unlink()
-        return problem
+    def _read_all(self, writes: list["_Write"], files: contextlib.ExitStack) -> None:
+        """What each file already holds, from one ExifTool command; a file that command could not
+        read is read again on its own, which says why in that file's words."""
+        if self.exiftool is None:
+            return
+        paths = [str(files.enter_context(self._readable(w.src, None))) for w in writes]
+        rows: dict[str, dict] = {}
+        if len(writes) > 1:
+            try:
+                reply = self._run_tool([*READ_ARGS, "-ExifTool:Error", *paths])
+                rows = {str(row.get("SourceFile")): row for row in json.loads(reply.stdout or "[]") if isinstance(row, dict)}
+            except (ExifToolError, ValueError):
+                rows = {}
+        for write, path in zip(writes, paths):
+            row = rows.get(path)
+            if row is None or "ExifTool:Error" in row:
+                write.existing, write.problem = self._read_existing(write.src)
+            else:
+                row.pop("SourceFile", None)
+                write.existing = row
+
+    def _write_all(self, writes: list["_Write"]) -> None:
+        """Every write command sent at once; a file whose ExifTool died under it is tried once more
+        with a fresh process, so one mishap does not leave it without its metadata."""
+        if not writes:
+            return
+        assert self.exiftool is not None
+        replies = self.exiftool.run_many([w.command for w in writes if w.command is not None])
+        for write, reply in zip(writes, replies):
+            assert write.command is not None
+            if isinstance(reply, ExifToolCrashed):
+                write.tmp.unlink(missing_ok=True)  # -o refuses to write over a partial file
+                try:
+                    reply = self.exiftool.run(write.command)
+                except ExifToolError as exc:
+                    reply = exc
+            if isinstance(reply, ExifToolError):
+                write.problem = f"ExifTool failed writing metadata: {reply}"
+            elif reply.errors or not write.tmp.exists():
+                write.problem = "ExifTool could not write metadata: " + ("; ".join(reply.errors) or reply.stdout.strip())
+            if write.problem:
+                write.tmp.unlink(missing_ok=True)
+            else:
+                write.written = True
 
     def _write_xmp(self, args: list[str], dest: str, mtime: float | None) -> str | None:
         xmp_tmp = self._exiftool_tmp("xmp")
@@ -263,26 +336,33 @@ class Worker:
             return self.exiftool.run(args)
 
     def _readable(self, src: Path, real_ext: str | None):
-        return _SafeSource(src, self.tmp_dir / uuid.uuid4().hex, real_ext)
+        return _SafeSource(src, self.tmp_dir / _unique(), real_ext)
 
     # ----- files ---------------------------------------------------------
     def _exiftool_tmp(self, target: str) -> Path:
         """A temporary name ExifTool's -o accepts for this kind of output (see tags.temp_output_name)."""
-        return Path(temp_output_name(str(self.tmp_dir / uuid.uuid4().hex), target))
+        return Path(temp_output_name(str(self.tmp_dir / _unique()), target))
 
     def _tmp_name(self, ext: str) -> Path:
-        return self.tmp_dir / f"{uuid.uuid4().hex}{ext}"
+        return self.tmp_dir / f"{_unique()}{ext}"
 
     def _ensure_folder(self, folder: Path) -> None:
         if folder not in self._made:
             folder.mkdir(parents=True, exist_ok=True)
             self._made.add(folder)
 
-    def _place(self, tmp: Path, dest: str) -> int:
+    def _place(self, tmp: Path, dest: str, link_to: Path | None = None, size: int | None = None) -> int:
+        """Rename tmp into place; its size as a resume checks it (for a link, the size of what it names:
+        a relative link made for the final folder names nothing from the temporary one, so it is
+        neither measured nor flushed there)."""
         final = self.out_root / dest
         self._ensure_folder(final.parent)
-        size = tmp.stat().st_size  # through a link: the size of the file it names, as a resume checks
-        place_file(tmp, final)
+        if link_to is not None:
+            size = link_to.stat().st_size
+            replace(tmp, final)
+        else:
+            size = tmp.stat().st_size if size is None else size
+            place_file(tmp, final)
         return size
 
 
@@ -323,6 +403,32 @@ class _SafeSource:
             self.link.unlink(missing_ok=True)
 
 
+@dataclass
+class _Write:
+    """One media file on its way through a batch: opened, read, planned, written, placed."""
+
+    index: int  # its place in the batch
+    action: Action
+    entry: Entry
+    src: Path  # a real file with the source's bytes
+    tmp: Path  # ExifTool's output, renamed into place when done
+    files: contextlib.ExitStack  # what keeps src (and its safe names for ExifTool) there until the batch ends
+    existing: dict = field(default_factory=dict)
+    problem: str | None = None
+    plan: TagPlan | None = None
+    command: list[str] | None = None  # the ExifTool write, when there is one
+    written: bool = False  # ExifTool wrote tmp (else the bytes are copied unchanged)
+
+
+_NAMES = itertools.count()
+
+
+def _unique() -> str:
+    """A name no other temporary file of this run has: .pef-tmp is emptied when a run takes the output,
+    and only the run holding the output's lock writes there (a counter costs less than uuid4's urandom)."""
+    return f"t{os.getpid()}-{next(_NAMES)}"
+
+
 def _safe_ext(name: str) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem or not ext.isalnum() or len(ext) > 10:
@@ -359,10 +465,13 @@ def run_actions(
     finish and are yielded. A FatalError from a worker stops the same way and
     is raised after the in-flight entries are out.
     """
-    todo: queue.Queue = queue.Queue(maxsize=jobs * 2)
+    # Enough queued that each worker finds a whole batch waiting, and no more: what is queued but not
+    # started when the user stops is handed back undone.
+    todo: queue.Queue = queue.Queue(maxsize=jobs * BATCH * 2)
     done: queue.Queue = queue.Queue()
     halt = threading.Event()
-    threads = [threading.Thread(target=_work, args=(make_worker, todo, done, halt), daemon=True) for _ in range(jobs)]
+    threads = [threading.Thread(target=_work, args=(make_worker, todo, done, halt, should_stop), daemon=True)
+               for _ in range(jobs)]
     for t in threads:
         t.start()
     fatal: FatalError | None = None
@@ -401,21 +510,51 @@ def run_actions(
         raise fatal
 
 
-def _work(make_worker, todo: queue.Queue, done: queue.Queue, halt: threading.Event) -> None:
+def _work(make_worker, todo: queue.Queue, done: queue.Queue, halt: threading.Event,
+          should_stop: Callable[[], bool]) -> None:
     worker = make_worker()
     try:
         while True:
-            action = todo.get()
-            if action is None:
+            batch, last = _next_batch(todo)
+            if halt.is_set() or should_stop():
+                for action in batch:
+                    done.put(action)  # not started: hand it back so the feeder's count stays right
+            elif batch:
+                _process(worker, batch, done)
+            if last:
                 return
-            if halt.is_set():
-                done.put(action)  # not started: hand it back so the feeder's count stays right
-                continue
-            try:
-                done.put(worker.process(action))
-            except FatalError as exc:
-                done.put(exc)
-            except Exception as exc:  # noqa: BLE001 - one file's bug must not end the run
-                done.put(Entry(action.source, action.kind.value, "error", None, error=f"internal error: {exc!r}"))
     finally:
         worker.close()
+
+
+def _next_batch(todo: queue.Queue) -> tuple[list[Action], bool]:
+    """The next action, and as many more already waiting as fit in a batch; and whether the feeder
+    said there will be no more."""
+    first = todo.get()
+    if first is None:
+        return [], True
+    batch, size = [first], first.size
+    while len(batch) < BATCH and size < BATCH_BYTES:
+        try:
+            action = todo.get_nowait()
+        except queue.Empty:
+            break
+        if action is None:
+            return batch, True
+        batch.append(action)
+        size += action.size
+    return batch, False
+
+
+def _process(worker: Worker, batch: list[Action], done: queue.Queue) -> None:
+    try:
+        entries = worker.process_batch(batch)
+    except FatalError as exc:
+        done.put(exc)
+        for _ in batch[1:]:
+            done.put(None)  # the batch ended with the fault: counted, neither done nor to redo here
+        return
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not end the run
+        entries = [Entry(a.source, a.kind.value, "error", None, error=f"internal error: {exc!r}") for a in batch]
+    for entry in entries:
+        done.put(entry)

@@ -135,6 +135,17 @@ def exiftool_version(executable: str) -> str:
     return out.stdout.strip()
 
 
+def run_once(executable: str, args: list[str], paths: list[str], timeout: float = 600) -> bytes:
+    """One ExifTool run over many files (named on stdin, so any name is safe); its stdout."""
+    listing = "".join(p + "\n" for p in paths).encode("utf-8", "surrogateescape")
+    try:
+        out = subprocess.run([executable, *_WINDOWS_ARGS[1:], "-charset", "filename=utf8", *args, "-@", "-"],
+                             input=listing, capture_output=True, timeout=timeout, **_own_group())
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ExifToolError(f"cannot run ExifTool ({executable}): {exc}") from exc
+    return out.stdout
+
+
 def _which(name: str, environ: Mapping[str, str]) -> str | None:
     return shutil.which(name, path=environ.get("PATH", os.defpath))
 
@@ -212,26 +223,56 @@ class ExifTool:
         return proc
 
     def run(self, args: list[str]) -> Reply:
-        for arg in args:
-            if "\n" in arg or "\r" in arg or "\x00" in arg:
-                raise ValueError(f"ExifTool argument holds a line break or NUL: {arg!r}")
+        reply = self.run_many([args])[0]
+        if isinstance(reply, ExifToolError):
+            raise reply
+        return reply
+
+    def run_many(self, commands: list[list[str]]) -> list[Reply | ExifToolError]:
+        """Each command's reply (or what stopped it), in order. All are sent before the first reply is
+        awaited, so ExifTool goes from one to the next without waiting on pef. After a failure (the
+        process died or timed out and was ended) the commands it never reached run one by one."""
+        for args in commands:
+            for arg in args:
+                if "\n" in arg or "\r" in arg or "\x00" in arg:
+                    raise ValueError(f"ExifTool argument holds a line break or NUL: {arg!r}")
+        try:
+            markers = self._send(commands)
+        except ExifToolError as exc:
+            return [exc] * len(commands)
+        replies: list[Reply | ExifToolError] = []
+        for marker in markers:
+            try:
+                out, err = self._read_until(marker)
+            except ExifToolError as exc:
+                replies.append(exc)
+                break
+            replies.append(Reply(out.decode("utf-8", "replace"), err.decode("utf-8", "replace")))
+        for args in commands[len(replies):]:
+            replies += self.run_many([args])
+        return replies
+
+    def _send(self, commands: list[list[str]]) -> list[bytes]:
         if self._proc is None or self._proc.poll() is not None:
             self._reap()
             self._start()
         proc = self._proc
         assert proc is not None and proc.stdin is not None
-        n = next(self._counter)
-        marker = f"{{ready{n}}}"
-        # -echo4 prints the marker on stderr after the command, so both streams end on it.
-        payload = "\n".join([*args, "-echo4", marker, f"-execute{n}", ""]).encode("utf-8", "surrogateescape")
+        markers, lines = [], []
+        for args in commands:
+            n = next(self._counter)
+            marker = f"{{ready{n}}}"
+            # -echo4 prints the marker on stderr after the command, so both streams end on it.
+            lines += [*args, "-echo4", marker, f"-execute{n}"]
+            markers.append(marker.encode())
+        payload = "\n".join([*lines, ""]).encode("utf-8", "surrogateescape")
         try:
             proc.stdin.write(payload)
             proc.stdin.flush()
         except OSError as exc:
             self.kill()
             raise ExifToolCrashed(f"ExifTool stopped accepting commands: {exc}") from exc
-        out, err = self._read_until(marker.encode())
-        return Reply(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+        return markers
 
     def _read_until(self, marker: bytes, streams: tuple[int, ...] = (0, 1)) -> tuple[bytes, bytes]:
         """Each stream's output up to marker and its line end (\\n, or \\r\\n from ExifTool on Windows)."""
@@ -332,10 +373,21 @@ def _kill_tree(guard: subprocess.Popen) -> None:
 
 
 def _cut_at(buf: bytearray, marker: bytes) -> bytes | None:
-    """The bytes before a final marker, removed from buf with it; None while the marker has not come."""
-    for end in (marker + b"\n", marker + b"\r\n"):
-        if buf.endswith(end):
-            text = bytes(buf[: -len(end)])
-            del buf[:]
-            return text
+    """The bytes before marker (alone on its line), removed from buf with it; None while it has not come.
+
+    Commands are sent ahead, so the next command's output may already follow the marker in buf: that
+    stays there for its own reply. A marker only counts at the start of a line, which no output of a
+    command can fake (ExifTool's JSON keeps each value inside one quoted line)."""
+    for end in (b"\n", b"\r\n"):
+        token = marker + end
+        if buf.startswith(token):
+            at = 0
+        else:
+            found = buf.find(b"\n" + token)
+            if found < 0:
+                continue
+            at = found + 1
+        text = bytes(buf[:at])
+        del buf[: at + len(token)]
+        return text
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -137,6 +138,30 @@ def replace(src: Path, dst: Path, waits: Iterable[float] | None = None,
             if pause is None:
                 raise
             sleep(pause)
+
+
+def copy_file(src: Path | str, dst: Path | str, mtime: float | None = None) -> int:
+    """Copy src's bytes into the new file dst, with mtime (default: src's own times) as its file time;
+    returns the bytes copied. What `cp` does and no more: shutil.copy2 also compares the two paths,
+    stats each again and copies permission bits and extended attributes, which doubles the cost of
+    a small file."""
+    with open(src, "rb") as fsrc, open(dst, "xb") as fdst:
+        st = os.fstat(fsrc.fileno())
+        if sys.platform == "linux":  # in the kernel, no copy through Python
+            copied = 0
+            while True:
+                n = os.sendfile(fdst.fileno(), fsrc.fileno(), copied, 1 << 30)
+                if n == 0:
+                    break
+                copied += n
+        else:
+            shutil.copyfileobj(fsrc, fdst, 1 << 20)
+            copied = fdst.tell()
+    if mtime is None:
+        os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
+    else:
+        os.utime(dst, (mtime, mtime))
+    return copied
 
 
 def place_file(tmp: Path, final: Path, flush: bool = FLUSH_EACH_OUTPUT) -> None:

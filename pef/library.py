@@ -30,7 +30,7 @@ DATE_LAYOUTS = ("year", "year/month", "year/month/day")
 ALBUM_MODES = ("copy", "link", "hardlink", "none")
 CHOICES = {"layout": LAYOUTS, "archive": ("keep", "separate"), "partner": ("keep", "separate"), "albums": ALBUM_MODES}
 # What a run recorded before these options existed did: the export's own shape, nothing separated.
-LEGACY_OPTIONS = {"layout": "export", "archive": "keep", "partner": "keep", "albums": "copy"}
+LEGACY_OPTIONS = {"layout": "export", "archive": "keep", "partner": "keep", "albums": "copy", "album_keywords": False}
 UNPROCESSED = "Unprocessed"
 OUTSIDE_PHOTOS = "not part of Google Photos (another product of the Takeout)"
 
@@ -84,9 +84,22 @@ class Placement:
     undated_reason: str | None = None
 
 
+@dataclass(frozen=True)
+class AlbumSidecar:
+    """A sidecar in an album folder that no media beside it matched: since 2025 Google exports albums
+    as sidecars only, pointing at the year folder's media. Candidates: the paired media with the same
+    title (or name) and photoTakenTime, resolved into one item once duplicates are known."""
+
+    album: str
+    title: str
+    taken: int
+    candidates: tuple[str, ...]
+
+
 @dataclass
 class Organised:
     places: dict[str, Placement] = field(default_factory=dict)  # per source media file and unpaired sidecar
+    album_sidecars: dict[str, AlbumSidecar] = field(default_factory=dict)
 
 
 def library_rel(rel: str, is_takeout: bool) -> str | None:
@@ -154,6 +167,36 @@ def organise(found: ScanResult, matched: MatchResult, options: LibraryOptions) -
         result.places[media.rel] = _place_media(media, sidecar, pair is not None, takeout, album_folders, options)
     for rel in _unpaired_sidecars(found, matched):
         result.places[rel] = Placement(f"{UNPROCESSED}/{library_rel(rel, takeout) or rel}", "unprocessed")
+    result.album_sidecars = _album_sidecars(found, matched, result.places, takeout, album_folders)
+    return result
+
+
+def album_place(album: str, name: str, layout: str) -> str:
+    """An album's own file: in the album's folder, which date layouts gather under Albums/."""
+    return f"Albums/{album}/{name}" if layout in DATE_LAYOUTS else f"{album}/{name}"
+
+
+def _album_sidecars(found: ScanResult, matched: MatchResult, places: dict[str, Placement], takeout: bool,
+                    album_folders: set[str]) -> dict[str, AlbumSidecar]:
+    sidecars = {s.rel: s for s in found.sidecars}
+    index: dict[tuple[str, int], set[str]] = {}
+    for media_rel, pair in matched.pairs.items():
+        sidecar = sidecars.get(pair.sidecar)
+        if sidecar is None or sidecar.taken is None or places[media_rel].group in ("trash", "locked", "unprocessed"):
+            continue
+        for name in (sidecar.title, media_rel.rpartition("/")[2]):
+            index.setdefault((_fold(name), sidecar.taken), set()).add(media_rel)
+    result = {}
+    for rel in sorted(matched.unpaired_sidecars):
+        sidecar = sidecars.get(rel)
+        inside = library_rel(rel, takeout) or rel
+        folder = inside.rpartition("/")[0]
+        if (sidecar is None or sidecar.taken is None or not folder or _special_path(inside)[0]
+                or _is_year_folder(folder, album_folders)):
+            continue
+        candidates = index.get((_fold(sidecar.title), sidecar.taken), set())
+        result[rel] = AlbumSidecar(folder, sidecar.title, sidecar.taken,
+                                   tuple(sorted(m for m in candidates if places[m].album != folder)))
     return result
 
 
@@ -177,7 +220,7 @@ def _place_media(media: MediaEntry, sidecar: Sidecar | None, paired: bool, takeo
         album = folder if folder and not _is_year_folder(folder, album_folders) else None
         return Placement(inside, "album" if album else "library", album=album)
     if folder and not _is_year_folder(folder, album_folders):
-        return Placement(f"Albums/{folder}/{name}", "album", album=folder)
+        return Placement(album_place(folder, name, options.layout), "album", album=folder)
     wall, why = _local_date(sidecar, name, options)
     if wall is None:
         return Placement(f"Undated/{name}", "undated", undated_reason=why)

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from pef import __version__, scancache
-from pef.albums import album_index
-from pef.dedup import Duplicates, Reader, find_duplicates, has_index
+from pef import __version__, hashcache, scancache
+from pef.albums import Members, album_index, album_titles, albums_of_items, resolve_members, write_albums
+from pef.dedup import Duplicates, Reader, find_duplicates, has_index, note_disagreements
 from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool, install_hint, missing_detail
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, output_fault, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
 from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME, is_within
 from pef.lock import OutputInUse, OutputLock
 from pef.library import CHOICES as LIBRARY_CHOICES
-from pef.library import LEGACY_OPTIONS, LibraryOptions, organise, photos_only
+from pef.library import LEGACY_OPTIONS, LibraryOptions, Placement, organise, photos_only
 from pef.matching import DEFAULT_SUFFIXES, match
 from pef.outdir import find_latest_output
 from pef.parts import NOT_A_PART, MissingPart
@@ -74,6 +74,7 @@ class RunConfig:
     archive: str = "keep"
     partner: str = "keep"
     albums: str = "copy"  # album folders hold: "copy" | "link" | "hardlink" | "none"
+    album_keywords: bool = False  # also write each album's title into its photos' keywords
     exiftool: str | None = None  # the ExifTool program to run (default: see exiftool.find_exiftool)
     # Recorded options the caller left unset: a resume takes them from the state,
     # so `pef --resume -p SRC` continues a run started with --timezone or -s.
@@ -95,6 +96,7 @@ class RunConfig:
             "archive": self.archive,
             "partner": self.partner,
             "albums": self.albums,
+            "album_keywords": self.album_keywords,
         }
 
     def library_options(self) -> LibraryOptions:
@@ -192,7 +194,7 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         if moved:
             observer.message(moved)
     _check_found(source, found)
-    matched, organised, duplicates, plan = _match_and_plan(config, source, found, state, observer, stop)
+    matched, organised, duplicates, members, plan = _match_and_plan(config, source, found, state, observer, stop)
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
     todo, done = _what_is_left(config, plan, state, observer)
@@ -203,21 +205,24 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
     if needs:
         result.messages.append(needs)
     if not config.dry_run:
-        _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result, duplicates)
+        _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result, duplicates,
+                 members, {rel: pair.sidecar for rel, pair in matched.pairs.items()})
         result.audit, _ = audit_outputs(out, source, found.media, state)
     problems = [{"part": m.name, "kind": "missing", "problem": m.why} for m in missing if m.certain]
     problems += [{"part": label, "kind": "damaged", "problem": why} for label, why in source.damaged.items()]
     result.report = build_report(
         source=source.root, out_dir=out, found=found, matched=matched, plan=plan, state=state,
-        organised=organised, duplicates=duplicates,
+        organised=organised, duplicates=duplicates, members=members,
         started=started, dry_run=config.dry_run, interrupted=result.interrupted, fatal=result.fatal,
         tool=__version__, audit=result.audit, resumed=choice.resume, input_problems=problems,
+        suffixes=config.all_suffixes,
     )
-    result.report["albums"] = album_index(found, organised, plan, duplicates, config.layout, config.albums)
+    result.report["albums"] = album_index(found, organised, plan, duplicates, members, config.layout, config.albums)
     result.summary = summary_text(result.report)
     if not config.dry_run:
         try:
-            write_report(out, result.report, result.summary)
+            write_report(out, result.report, result.summary, exiftool=exiftool)
+            write_albums(out, result.report["albums"], config.layout, config.albums)
         except OSError as exc:
             result.save_failed.append(
                 f"Could not write the report into {out}: {exc.strerror or exc}. A resume writes it again."
@@ -376,7 +381,7 @@ def _inherit_options(config: RunConfig, state: ProcessingState, observer: Observ
             if isinstance(value, str) and value != config.timezone:
                 _check_zone(value)
                 changes[name] = value
-        elif name in LEGACY_OPTIONS:
+        elif name in LIBRARY_CHOICES:
             if isinstance(value, str) and value in LIBRARY_CHOICES[name] and value != getattr(config, name):
                 changes[name] = value
         elif isinstance(value, bool) and value != getattr(config, name):
@@ -420,27 +425,37 @@ def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingS
     renames = _extension_fixes(source, found) if config.fix_extensions else None
     organised = organise(found, matched, config.library_options())
     places = {rel: p.path for rel, p in organised.places.items()}
-    duplicates = _find_duplicates(config, source, found, matched, organised, stop)
+    known = hashcache.load(state.out_dir, found.media) if state.exists else {}
+    duplicates = _find_duplicates(config, source, found, matched, organised, stop, known)
+    note_disagreements(duplicates, {rel: pair.sidecar for rel, pair in matched.pairs.items()},
+                       {s.rel: s for s in found.sidecars})
+    members = Members() if config.layout == "export" else resolve_members(organised, duplicates, config.layout, config.albums)
+    for rel, member in members.members.items():
+        organised.places[rel] = Placement(member.path or "", "album", album=member.album)
+        places[rel] = member.path or ""
     album_copies = [] if config.albums == "none" else [
         rel for rel in duplicates.of if organised.places[rel].album is not None]
+    keywords = albums_of_items(organised, duplicates, members, album_titles(found)) if config.album_keywords else None
     plan = make_plan(found, matched, recorded_outputs(state), renames, recorded_extras(state), places,
-                     duplicates.of, album_copies)
+                     duplicates.of, album_copies, {rel: m.path and m.item for rel, m in members.members.items()},
+                     keywords)
     observer.advance(len(plan.actions))
     observer.end_phase()
-    return matched, organised, duplicates, plan
+    return matched, organised, duplicates, members, plan
 
 
-def _find_duplicates(config, source: Source, found, matched, organised, stop) -> Duplicates:
+def _find_duplicates(config, source: Source, found, matched, organised, stop, known: dict[str, bytes]) -> Duplicates:
     """Identical files, within each part of the library (a photo in Trash is not merged with the library's)."""
     if config.layout == "export":
         return Duplicates()  # runs made before items existed resume as they were
-    reader = Reader(chunks=source.chunks, piece=source.piece)
+    reader = Reader(chunks=source.chunks, piece=source.piece, in_order=source.chunks_in_order)
     places = organised.places
 
     def rank(rel: str) -> tuple:
         name = rel.rpartition("/")[2]
         return (rel not in matched.pairs, places[rel].album is not None, has_index(rel), len(name), rel)
 
+    began = time.monotonic()
     by_group: dict[str, list] = {}
     for media in found.media:
         group = places[media.rel].group
@@ -449,9 +464,12 @@ def _find_duplicates(config, source: Source, found, matched, organised, stop) ->
     for media in by_group.values():
         if stop():
             raise Interrupted()
-        found_here = find_duplicates(media, reader, rank)
+        found_here = find_duplicates(media, reader, rank, known)
         result.of.update(found_here.of)
         result.hashed_bytes += found_here.hashed_bytes
+        result.digests.update(found_here.digests)
+        result.new_digests += found_here.new_digests
+    result.seconds = time.monotonic() - began
     return result
 
 
@@ -466,13 +484,14 @@ def _what_is_left(config: RunConfig, plan: Plan, state: ProcessingState, observe
 
 
 def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state, observer, stop, result,
-             duplicates: Duplicates) -> None:
+             duplicates: Duplicates, members: Members, sidecar_of: dict[str, str]) -> None:
     tmp_dir = out / TMP_DIR_NAME
     opts = ExecOptions(
         no_exif=config.no_exif,
         jobs=config.jobs,
         exiftool=exiftool,
-        metadata=MetadataOptions(timezone=config.timezone, overwrite_dates=config.overwrite_dates),
+        metadata=MetadataOptions(timezone=config.timezone, overwrite_dates=config.overwrite_dates,
+                                 tags=not config.no_exif),
         timeout=config.timeout,
         albums=config.albums,
     )
@@ -487,11 +506,13 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         state.save()
         if found.cache_misses or not (out / scancache.CACHE_FILE).exists():
             scancache.save(out, found)
+        if duplicates.new_digests or not (out / hashcache.CACHE_FILE).exists():
+            hashcache.save(out, found.media, duplicates.digests)
         free = shutil.disk_usage(out).free
         if needed > free:
             observer.warning(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")
         # Album copies second: each is made from its item's file, written in the first pass.
-        for phase in ([a for a in todo if a.kind is not Kind.ALBUM], [a for a in todo if a.kind is Kind.ALBUM]):
+        for phase in ([a for a in todo if not a.from_item], [a for a in todo if a.from_item]):
             if stop() or not phase:
                 continue
             actions = source.prepared(phase, tmp_dir, lambda a: a.source)
@@ -505,7 +526,7 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
                     last_flush = now
                 if state.journaled_since_save >= max(FOLD_MIN, FOLD_SHARE * len(state.media)):
                     state.save()
-        _record_duplicates(state, duplicates, {a.source for a in plan.actions})
+        _record_duplicates(state, duplicates, members, sidecar_of, {a.source for a in plan.actions})
     except (FatalError, OSError) as exc:
         fault = exc if isinstance(exc, FatalError) else output_fault(out, exc)
         if fault is None:
@@ -531,19 +552,25 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         state.close()
 
 
-def _record_duplicates(state: ProcessingState, duplicates: Duplicates, planned: set[str]) -> None:
-    """Each duplicate without a file of its own is recorded once its item's file is in the library
-    (after every run, so a crash in between only delays it to the next)."""
-    for dup, primary in sorted(duplicates.of.items()):
-        if dup in planned:
-            continue  # an album copy, recorded with its own file
+def _record_duplicates(state: ProcessingState, duplicates: Duplicates, members: Members, sidecar_of: dict[str, str],
+                       planned: set[str]) -> None:
+    """Each duplicate without a file of its own, and each album sidecar naming an item without a file
+    for it, is recorded once its item's file is in the library (after every run, so a crash in between
+    only delays it to the next)."""
+    without_file = [(dup, primary, "duplicate") for dup, primary in duplicates.of.items()]
+    without_file += [(rel, m.item, "member") for rel, m in members.members.items()]
+    for rel, primary, kind in sorted(without_file):
+        if rel in planned:
+            continue  # an album's own file, recorded when made
         item = state.media.get(primary)
         if not item or not item.get("output_file") or item.get("status") != "success":
             continue
-        record = state.media.get(dup)
-        if record and record.get("kind") == "duplicate" and record.get("of") == primary:
+        record = state.media.get(rel)
+        if record and record.get("kind") == kind and record.get("of") == primary and not record.get("output_file"):
             continue
-        state.record(Entry(dup, "duplicate", "success", None, of=primary))
+        # The sidecar is recorded too: the design's processed_jsons accounts for it, and verify counts it used.
+        sidecar = rel if kind == "member" else sidecar_of.get(rel)
+        state.record(Entry(rel, kind, "success", None, of=primary, sidecar=sidecar))
 
 
 def _disk_full(out: Path, exc: Exception, left: int) -> str:

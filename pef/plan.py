@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, Mapping, Sequence
 
+from pef.albums import ALBUMS_FILE
 from pef.fsutil import SAVE_PREFIX, TMP_DIR_NAME
 from pef.lock import LOCK_FILE
 from pef.library import LibraryOptions, organise
@@ -27,7 +28,9 @@ from pef.scan import ScanResult
 # Names pef itself writes at the top of the output.
 RESERVED_TOP = (
     "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
-    "report.json", "report.txt", "report.html", TMP_DIR_NAME, LOCK_FILE,
+    "processing_state.hashes.jsonl",
+    "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv", "report-thumbs", ALBUMS_FILE,
+    TMP_DIR_NAME, LOCK_FILE,
 )
 _RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED_TOP)
 
@@ -46,6 +49,7 @@ class Kind(str, Enum):
     COPY = "copy"  # media without a sidecar: copied unchanged to Unprocessed/
     SIDECAR = "sidecar"  # a sidecar that fed no media: copied to Unprocessed/
     ALBUM = "album"  # a duplicate in an album folder: a copy of (or link to) its item's written file
+    MEMBER = "member"  # an album folder's sidecar whose photo is elsewhere: the album's copy of (or link to) it
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,14 @@ class Action:
     # Outputs an earlier run made for this file (or its sidecar) at a path the plan no longer
     # uses: removed before the new output is written, so a resume never leaves a second copy.
     replaces: tuple[str, ...] = ()
-    of: str | None = None  # for ALBUM: the item's primary source path
-    of_dest: str | None = None  # for ALBUM: the primary's output, which this one copies or links
+    of: str | None = None  # for ALBUM and MEMBER: the item's primary source path
+    of_dest: str | None = None  # for ALBUM and MEMBER: the primary's output, which this one copies or links
+    albums: tuple[str, ...] = ()  # for WRITE with --album-keywords: the titles of the item's albums
+
+    @property
+    def from_item(self) -> bool:
+        """Made from another action's output (so made after it), not from its own source."""
+        return self.kind in (Kind.ALBUM, Kind.MEMBER)
 
 
 @dataclass
@@ -80,6 +90,8 @@ def make_plan(
     places: Mapping[str, str] | None = None,
     duplicates: Mapping[str, str] | None = None,
     album_copies: Iterable[str] = (),
+    members: Mapping[str, str | None] | None = None,
+    albums: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Plan:
     """One action per source media file and per unpaired sidecar, with unique output paths.
 
@@ -92,8 +104,13 @@ def make_plan(
     `places` is where the organise stage puts each file (by default: the export's own shape).
     `duplicates` maps media with the same bytes as another to that item's primary: they get no
     output of their own, except those in `album_copies`, which album folders hold.
+    `members` maps album sidecars whose photo lies elsewhere to that item (None: the album folder
+    gets no file for it); they are no longer unpaired. `albums`: item -> album titles to tag it with.
     """
     duplicates = duplicates or {}
+    members = members or {}
+    albums = albums or {}
+    sizes = {m.rel: m.size for m in scan.media}
     album_copies = set(album_copies)
     if places is None:
         places = {rel: p.path for rel, p in organise(scan, matched, LibraryOptions(layout="export")).places.items()}
@@ -111,7 +128,11 @@ def make_plan(
             wanted.append((Kind.COPY, media.rel, media.size, None, None))
     # Unpaired and unreadable sidecars are kept, so the user loses no JSON either.
     for rel in sorted({*matched.unpaired_sidecars, *(b.rel for b in scan.broken)}):
-        wanted.append((Kind.SIDECAR, rel, 0, None, None))
+        item = members.get(rel)
+        if rel not in members:
+            wanted.append((Kind.SIDECAR, rel, 0, None, None))
+        elif item is not None:
+            wanted.append((Kind.MEMBER, rel, sizes[item], rel, None))
 
     natural = {rel: _natural_dest(places[rel], renames.get(rel)) for _, rel, *_ in wanted}
     mapped = {rel for rel, dest in natural.items() if not _keeps_name(places[rel], dest, renames.get(rel))}
@@ -132,11 +153,11 @@ def make_plan(
         replaces = stale.pop(rel, [])
         if sidecar is not None:
             replaces += stale.pop(sidecar, [])  # its copy in Unprocessed/ from when it fed nothing
-        of = duplicates.get(rel)
+        of = members.get(rel) if kind is Kind.MEMBER else duplicates.get(rel)
         actions.append(Action(kind, rel, dests[rel], size, sidecar, rule, tuple(replaces), of,
-                              dests.get(of) if of else None))
+                              dests.get(of) if of else None, albums.get(rel, ()) if kind is Kind.WRITE else ()))
     # Album copies come last: each is made from its item's output, which must be there first.
-    actions.sort(key=lambda a: a.kind is Kind.ALBUM)
+    actions.sort(key=lambda a: a.from_item)
     return Plan(actions)
 
 

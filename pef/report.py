@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
+from pef.albums import Members
+from pef.closest import explain_media, media_names_for
 from pef.fsutil import atomic_write_chunks, atomic_write_text, json_lines
 from pef.dedup import Duplicates
 from pef.library import Organised
 from pef.matching import MatchResult
 from pef.plan import Kind, Plan
+from pef.report_csv import ERRORS_CSV, UNPAIRED_CSV, unpaired_table, write_csvs
+from pef.report_html import error_rows, export_day_warning, is_unpaired
 from pef.report_html import render as render_html
 from pef.scan import ScanResult
 from pef.state import ProcessingState
+from pef.thumbs import FOLDER as THUMBS_FOLDER
+from pef.thumbs import make_thumbs
 
 
 def build_report(
@@ -32,16 +39,24 @@ def build_report(
     audit=None,
     organised: Organised | None = None,
     duplicates: Duplicates | None = None,
+    members: Members | None = None,
     resumed: bool = False,
     input_problems: list[dict] | None = None,
+    suffixes: tuple[str, ...] = (),
 ) -> dict:
     media = _media_section(plan, matched, state, dry_run)
+    hints = explain_media(sorted(matched.unpaired_media), [m.rel for m in found.media], found.sidecars, matched, suffixes)
+    for rel, hint in hints.items():
+        if rel in media:
+            media[rel].update(looked_for=hint.looked_for, closest=hint.closest, hint=hint.text())
     dups = duplicates.of if duplicates else {}
     outputs = {a.source: a.dest for a in plan.actions}
     for dup, primary in dups.items():
         if dup not in media:
             media[dup] = {"status": "duplicate", "of": primary, "output": outputs.get(primary),
                           "sidecar": matched.pairs[dup].sidecar if dup in matched.pairs else None}
+        if duplicates and dup in duplicates.disagreements:
+            media[dup]["note"] = duplicates.disagreements[dup]
     media = dict(sorted(media.items()))
     sizes = {m.rel: m.size for m in found.media}
     saved = sum(sizes.get(d, 0) for d in dups if media[d]["status"] == "duplicate")
@@ -53,7 +68,8 @@ def build_report(
                 media[rel]["group"] = place.group
             if place.undated_reason:
                 media[rel]["undated_reason"] = place.undated_reason
-    sidecars = _sidecar_section(found, matched, plan, state, dry_run)
+    members = members or Members()
+    sidecars = _sidecar_section(found, matched, plan, state, members)
     errors = [{"file": rel, "error": m["error"]} for rel, m in media.items() if m.get("error")]
     errors += [{"file": rel, "error": s["error"]} for rel, s in sidecars.items() if s["status"] == "broken"]
     statuses = Counter(m["status"] for m in media.values())
@@ -66,7 +82,8 @@ def build_report(
         "matched": len(matched.pairs),
         "without_sidecar": len(matched.unpaired_media),
         "sidecars": len(found.sidecars) + len(found.broken),
-        "sidecars_without_media": len(matched.unpaired_sidecars),
+        "sidecars_without_media": len(matched.unpaired_sidecars) - len(members.members),
+        "album_sidecars": len(members.members),
         "broken_sidecars": len(found.broken),
         "other_json": len(found.other_json),
         "skipped_paths": len(found.skipped),
@@ -79,11 +96,15 @@ def build_report(
         "duplicates": len(dups),
         "duplicates_not_written": sum(1 for d in dups if media[d]["status"] == "duplicate"),
         "bytes_saved": saved,
+        "sidecars_disagree": len(duplicates.disagreements) if duplicates else 0,
+        "dedup_hashed_bytes": duplicates.hashed_bytes if duplicates else 0,
+        "dedup_seconds": round(duplicates.seconds, 3) if duplicates else 0.0,
         "errors": len(errors),
         "actions": len(plan.actions),
         "done": done,
         "seconds": round(time.time() - started, 2),
     }
+    by_rel = {sc.rel: sc for sc in found.sidecars}
     return {
         "pef_version": tool,
         "source": str(source),
@@ -98,6 +119,8 @@ def build_report(
         "errors": errors,
         "media": media,
         "sidecars": sidecars,
+        "places": _places(media, by_rel),
+        "source_times": source_times([m.mtime_ns for m in found.media]),
         "other_json": [o.rel for o in found.other_json],
         "skipped": found.skipped,
         "ambiguities": matched.ambiguities,
@@ -111,7 +134,7 @@ def _record(state: ProcessingState, kind: Kind, source: str) -> dict | None:
 def _media_section(plan: Plan, matched: MatchResult, state: ProcessingState, dry_run: bool) -> dict:
     section = {}
     for action in plan.actions:
-        if action.kind is Kind.SIDECAR:
+        if action.kind in (Kind.SIDECAR, Kind.MEMBER):
             continue
         item: dict = {"output": action.dest, "sidecar": action.sidecar}
         if action.kind is Kind.WRITE:
@@ -139,17 +162,25 @@ def _media_status(kind: Kind, record: dict) -> str:
     return {Kind.WRITE: "written", Kind.ALBUM: "album copy"}.get(kind, "copied")
 
 
-def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state: ProcessingState, dry_run) -> dict:
+def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state: ProcessingState,
+                     members: Members) -> dict:
     fed: dict[str, list[str]] = {}
     for pair in matched.pairs.values():
         fed.setdefault(pair.sidecar, []).append(pair.media)
-    dests = {a.source: a.dest for a in plan.actions if a.kind is Kind.SIDECAR}
+    dests = {a.source: a.dest for a in plan.actions}
     section: dict[str, dict] = {}
     for sc in found.sidecars:
+        member = members.members.get(sc.rel)
         if sc.rel in fed:
             item = {"status": "used", "media": sorted(fed[sc.rel])}
+        elif member is not None:
+            # The album's own file for its photo: where the album folder holds it, else the photo's.
+            item = {"status": "album member", "album": member.album, "of": member.item,
+                    "output": dests.get(sc.rel) or dests.get(member.item)}
         else:
-            item = {"status": "unpaired", "reason": matched.unpaired_sidecars.get(sc.rel), "copied_to": dests.get(sc.rel)}
+            reason = members.reasons.get(sc.rel) or matched.unpaired_sidecars.get(sc.rel)
+            item = {"status": "unpaired", "reason": reason, "copied_to": dests.get(sc.rel),
+                    "title": sc.title, "taken": _utc(sc.taken), "place": _place(sc), "looked_for": media_names_for(sc)}
         flags = [f for f in ("archived", "trashed", "locked", "partner", "favorited") if getattr(sc, f)]
         if flags:
             item["flags"] = flags
@@ -159,6 +190,61 @@ def _sidecar_section(found: ScanResult, matched: MatchResult, plan: Plan, state:
     for broken in found.broken:
         section[broken.rel] = {"status": "broken", "error": broken.error, "copied_to": dests.get(broken.rel)}
     return dict(sorted(section.items()))
+
+
+def _utc(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _place(sc) -> str | None:
+    return f"{sc.geo.latitude:.5f}, {sc.geo.longitude:.5f}" if sc.geo else None
+
+
+PLACE_STEP = 0.1  # degrees: points this close are one dot on a world map (about 11 km)
+
+
+def _places(media: dict, sidecars: dict) -> dict:
+    """Where the written library's photos were taken: [latitude, longitude, files] per rounded point."""
+    points: Counter = Counter()
+    for item in media.values():
+        if item["status"] not in ("written", "planned") or "rule" not in item:
+            continue
+        sc = sidecars.get(item.get("sidecar") or "")
+        if sc is not None and sc.geo is not None:
+            lat, lon = sc.geo.latitude, sc.geo.longitude
+            if -90 <= lat <= 90 and -180 <= lon <= 180:
+                points[(round(lat / PLACE_STEP) * PLACE_STEP, round(lon / PLACE_STEP) * PLACE_STEP)] += 1
+    return {"files": sum(points.values()),
+            "points": [[round(lat, 4), round(lon, 4), n] for (lat, lon), n in sorted(points.items())]}
+
+
+EXPORT_DAY_SHARE = 0.8  # this share of the source files modified on one day: that day is the export's
+EXPORT_DAY_MIN = 10  # a handful of files proves nothing
+
+
+def source_times(mtimes_ns: list[int]) -> dict:
+    """The day most source files were last modified (local time), and whether it looks like the export day.
+
+    Google sets every file of a Takeout to the day it was exported (or unpacked), so an app without
+    pef's metadata would sort a lifetime of photos onto that one day.
+    """
+    days: Counter = Counter()
+    for ns in mtimes_ns:
+        try:
+            days[datetime.fromtimestamp(ns / 1e9).strftime("%Y-%m-%d")] += 1
+        except (OverflowError, OSError, ValueError):
+            continue
+    if not days:
+        return {"day": None, "files": 0, "of": len(mtimes_ns), "export_day": False}
+    day, n = days.most_common(1)[0]
+    total = len(mtimes_ns)
+    return {"day": day, "files": n, "of": total,
+            "export_day": total >= EXPORT_DAY_MIN and n >= EXPORT_DAY_SHARE * total}
 
 
 def summary_text(report: dict) -> str:
@@ -181,11 +267,15 @@ def summary_text(report: dict) -> str:
         f"  without a sidecar:      {s['without_sidecar']}  (copied to Unprocessed/)",
         f"Sidecars:                 {s['sidecars']}",
         f"  without media:          {s['sidecars_without_media']}  (copied to Unprocessed/)",
+        *([f"  album members:          {s['album_sidecars']}  (an album's sidecar naming a photo found elsewhere: "
+           "the album holds that photo)"] if s.get("album_sidecars") else []),
         f"  unreadable:             {s['broken_sidecars']}  (copied to Unprocessed/)",
         f"Other JSON (albums etc.): {s['other_json']}  (left alone)",
         f"Duplicates:               {s['duplicates']}  (same bytes as another file, processed once: "
         f"{s['duplicates'] - s['duplicates_not_written']} in album folders, {s['duplicates_not_written']} "
         f"not copied again, {_size(s['bytes_saved'])} saved)",
+        *([f"  sidecars disagree:      {s['sidecars_disagree']}  (copies of one photo whose sidecars say "
+           "different things; the year folder's kept, each listed in report.json)"] if s.get("sidecars_disagree") else []),
         *_special_lines(s["library_groups"]),
         f"Skipped paths:            {s['skipped_paths']}  (listed in report.json)",
         f"Dates from:               {_counts(s['date_sources'])}",
@@ -197,6 +287,9 @@ def summary_text(report: dict) -> str:
     audit = _audit_line(report)
     if audit:
         lines.append(audit)
+    export_day = export_day_warning(report)
+    if export_day:
+        lines.append(f"Note: {export_day}")
     if report.get("input_problems"):
         lines.append("Incomplete input (files in these parts are not in the output):")
         lines += [f"  {p['kind']} part {p['part']}: {p['problem']}" for p in report["input_problems"]]
@@ -204,30 +297,47 @@ def summary_text(report: dict) -> str:
         lines.append(f"STOPPED: {report['fatal_error']}")
     elif report["interrupted"]:
         lines.append("INTERRUPTED: the run can be resumed.")
-    for err in report["errors"][:20]:
-        lines.append(f"  error: {err['file']}: {err['error']}")
-    if len(report["errors"]) > 20:
-        lines.append(f"  ... and {len(report['errors']) - 20} more errors in report.json")
+    unpaired = [(path, why) for path, kind, why, _ in unpaired_table(report)[1:] if kind != "unreadable sidecar"]
+    lines += _first(report, "Unpaired", unpaired, UNPAIRED_CSV)
+    lines += _first(report, "Errors", [(f, e) for f, e, _ in error_rows(report)], ERRORS_CSV)
     return "\n".join(lines)
 
 
+SHOWN_IN_TEXT = 20
+
+
+def _first(report: dict, heading: str, rows: list[tuple[str, str]], csv_name: str) -> list[str]:
+    """The first files of a problem list with their reasons, and where the rest are."""
+    if not rows:
+        return []
+    where = "report.json" if report["dry_run"] else csv_name
+    lines = [f"{heading} ({len(rows)}):" if len(rows) <= SHOWN_IN_TEXT
+             else f"{heading} (the first {SHOWN_IN_TEXT} of {len(rows)}):"]
+    lines += [f"  {path}: {why}" for path, why in rows[:SHOWN_IN_TEXT]]
+    if len(rows) > SHOWN_IN_TEXT:
+        lines.append(f"  ... and {len(rows) - SHOWN_IN_TEXT} more, see {where}")
+    return lines
+
+
 def _done_line(report: dict) -> str:
-    """Files planned and done, split into media and the sidecars copied because they fed none."""
+    """Files placed in the output: every media file, plus the sidecars copied because they fed none
+    (so the total is more than "Media files" above, and says so)."""
     s = report["summary"]
     media, sidecars = s["media_files"], s["actions"] - s["media_files"]
     pending = sum(n for status, n in s["media_status"].items() if status in ("planned", "not_done"))
     media_done = media - pending
-    kinds = f"{media} media, {sidecars} sidecar(s) copied to Unprocessed/"
+    kinds = f"{media} media files + {sidecars} sidecar(s) copied to Unprocessed/"
     if report["dry_run"]:
         already = f"; {s['done']} already done, {s['actions'] - s['done']} to do" if s["done"] else ""
-        return f"Planned:                  {s['actions']} files ({kinds}){already}"
+        return f"Planned:                  {s['actions']} files to place in the output ({kinds}){already}"
     if s["done"] == s["actions"]:
-        return f"Done:                     {s['done']}/{s['actions']} files ({kinds})"
-    return (f"Done:                     {s['done']}/{s['actions']} files ({media_done} of {media} media, "
-            f"{s['done'] - media_done} of {sidecars} sidecar(s) copied to Unprocessed/)")
+        return f"Done:                     {s['done']} of {s['actions']} files placed in the output ({kinds})"
+    return (f"Done:                     {s['done']} of {s['actions']} files placed in the output ({media_done} of "
+            f"{media} media files, {s['done'] - media_done} of {sidecars} sidecar(s) copied to Unprocessed/); "
+            f"{s['actions'] - s['done']} not done yet")
 
 
-_ZONE_WORDS = {"local": "local zone", "option": "--timezone"}
+_ZONE_WORDS = {"local": "local", "option": "--timezone"}
 
 
 def _zone_counts(report: dict) -> str:
@@ -239,7 +349,7 @@ def _zone_counts(report: dict) -> str:
             continue
         source = details.get("zone_source", "none")
         if source in _ZONE_WORDS and details.get("zone"):
-            source = f"{_ZONE_WORDS[source]} {details['zone']}"
+            source = f"{_ZONE_WORDS[source]} ({details['zone']})"
         named[source] += 1
     return _counts(dict(sorted(named.items())))
 
@@ -282,10 +392,29 @@ def _duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m {sec:04.1f}s" if hours else f"{minutes}m {sec:04.1f}s"
 
 
-def write_report(out_dir: Path, report: dict, text: str) -> None:
+def write_report(out_dir: Path, report: dict, text: str, exiftool: str | None = None) -> None:
+    """report.json, report.txt, report.html with the thumbnails it shows, unpaired.csv and errors.csv."""
+    targets = [(rel, m.get("output") or "") for rel, m in report["media"].items() if is_unpaired(m)]
+    try:
+        made, counts = make_thumbs(out_dir, targets, exiftool)
+    except Exception:  # a picture is a nicety: whatever breaks here, the report is still written
+        made, counts = {}, {"made": 0, "videos": 0, "not_shown": len(targets)}
+    for rel, thumb in made.items():
+        report["media"][rel]["thumb"] = thumb
+    report["thumbs"] = {"folder": THUMBS_FOLDER, **counts}
     write_json(out_dir / "report.json", report)
     atomic_write_text(out_dir / "report.txt", text + "\n")
     atomic_write_text(out_dir / "report.html", render_html(report))
+    write_csvs(out_dir, report)
+
+
+def write_plan_page(path: Path, report: dict) -> Path:
+    """A dry run's report.html, beside the JSON plan the user asked for (same name, .html): nothing else."""
+    page = path.with_suffix(".html")
+    if page == path:
+        page = path.with_name(path.stem + ".plan.html")
+    atomic_write_text(page, render_html(report))
+    return page
 
 
 def write_json(path: Path, report: dict) -> None:

@@ -559,10 +559,12 @@ class Manifest:
     total_bytes: int = 0  # of every file written
     quirks: dict[str, list[str]] = field(default_factory=dict)  # quirk -> the files showing it
     copies: dict[str, str] = field(default_factory=dict)  # album copy -> same-bytes year-folder file
+    # Sidecars in an album folder without their media (exports since 2025) -> the media they name.
+    album_sidecars: dict[str, str] = field(default_factory=dict)
 
     @property
     def sidecars(self) -> list[str]:
-        return sorted({s for s in self.media.values() if s} | set(self.orphan_sidecars))
+        return sorted({s for s in self.media.values() if s} | set(self.orphan_sidecars) | set(self.album_sidecars))
 
     @property
     def orphan_media(self) -> list[str]:
@@ -582,7 +584,8 @@ class _MediaPlan:
 class _Planner:
     """Decides every file of the export (names, dates, sidecar content) before any is written."""
 
-    def __init__(self, root: Path, seed: int, small: bool, photo_bytes, video_bytes):
+    def __init__(self, root: Path, seed: int, small: bool, photo_bytes, video_bytes, photos_folder: str):
+        self.photos_folder = photos_folder
         self.rng = random.Random(seed)
         self.seed_base = seed * 10_000_019
         self.small = small
@@ -608,9 +611,8 @@ class _Planner:
     def taken_any(self) -> int:
         return self.taken_in(self.rng.randint(FIRST_YEAR, LAST_YEAR))
 
-    @staticmethod
-    def year_folder(part: str, taken: int) -> str:
-        return f"{part}/{PHOTOS_FOLDER}/Photos from {utc_datetime(taken).year}"
+    def year_folder(self, part: str, taken: int) -> str:
+        return f"{part}/{self.photos_folder}/Photos from {utc_datetime(taken).year}"
 
     # -- files -------------------------------------------------------------
 
@@ -656,14 +658,34 @@ class _Planner:
 
     def album(self, part: str, title: str, members: list[str], quirk: str) -> None:
         """An album folder: its metadata.json and copies of year-folder media and sidecars."""
-        folder = f"{part}/{PHOTOS_FOLDER}/{title}"
-        meta = f"{folder}/metadata.json"
-        first = min(self.manifest.taken[m] for m in members)
-        self.jsons[meta] = album_metadata_dict(title, first)
-        self.manifest.other_json.append(meta)
-        self.note(quirk, meta)
+        folder = self._album_folder(part, title, members, quirk)
         for original in members:
             self._copy_into(folder, original, quirk)
+
+    def sidecar_only_album(self, part: str, title: str, members: list[str], quirk: str) -> None:
+        """An album folder as exports since 2025 make them: metadata.json and the members' sidecars,
+        whose media stay in their year folders."""
+        folder = self._album_folder(part, title, members, quirk)
+        for original in members:
+            source_sidecar = self.manifest.media[original]
+            assert source_sidecar is not None
+            sidecar = f"{folder}/{source_sidecar.rsplit('/', 1)[1]}"
+            self.jsons[sidecar] = self.jsons[source_sidecar]
+            self.manifest.album_sidecars[sidecar] = original
+            self.note(quirk, sidecar)
+
+    def _album_folder(self, part: str, title: str, members: list[str], quirk: str) -> str:
+        folder = f"{part}/{self.photos_folder}/{title}"
+        meta = f"{folder}/metadata.json"
+        self.jsons[meta] = album_metadata_dict(title, min(self.manifest.taken[m] for m in members))
+        self.manifest.other_json.append(meta)
+        self.note(quirk, meta)
+        return folder
+
+    def repeat_in_part(self, part: str, original: str, quirk: str) -> None:
+        """The same photo and sidecar at the same place in another part (Google repeats some)."""
+        folder = f"{part}/{original.split('/', 1)[1].rpartition('/')[0]}"
+        self._copy_into(folder, original, quirk)
 
     def _copy_into(self, folder: str, original: str, quirk: str) -> None:
         source_sidecar = self.manifest.media[original]
@@ -725,6 +747,11 @@ def _plan_part_one(p: _Planner) -> None:
     t = p.taken_in(2014)
     p.orphan_sidecar(p.year_folder(part, t), "IMG_0666.jpg", t, "orphan_sidecar")
     p.album(part, "Trip", [img1, tokyo], "album_in_both_parts")
+    p.repeat_in_part(PARTS[1], tokyo, "repeated_in_parts")
+    t = p.taken_in(2013)
+    p.item(f"{part}/{p.photos_folder}/Trash", "IMG_0098.jpg", t, quirk="trashed", trashed=True)
+    t = p.taken_in(2013)
+    p.item(f"{part}/{p.photos_folder}/Archive", "IMG_0099.jpg", t, quirk="archive_folder", archived=True)
 
 
 def _plan_camera_date(p: _Planner, part: str) -> None:
@@ -761,6 +788,7 @@ def _plan_part_two(p: _Planner) -> None:
     t = p.taken_in(2023)
     p.item(p.year_folder(part, t), "IMG_0012.HEIC", t, supplemental=True, quirk="heic")
     p.album(part, "Trip", [img10], "album_in_both_parts")
+    p.sidecar_only_album(part, "Été 2022", [paris, img10], "sidecar_only_album")
 
 
 def _extra_title(p: _Planner, video: bool, taken: int) -> str:
@@ -800,10 +828,11 @@ def _count(p: _Planner, extensions) -> int:
 
 
 def generate_takeout(root, *, photos: int = 40, videos: int = 6, seed: int = 0, photo_bytes: int | None = None,
-                     video_bytes: int | None = None, small: bool = False) -> Manifest:
+                     video_bytes: int | None = None, small: bool = False, photos_folder: str = PHOTOS_FOLDER
+                     ) -> Manifest:
     """Write a two-part extracted Takeout under `root` and return what is in it.
 
-    Every quirk is present once whatever the counts (they alone make 26 image and 3
+    Every quirk is present once whatever the counts (they alone make 29 image and 3
     video files); ordinary media are added until there are `photos` image files and
     `videos` video files in all, album copies and orphans included. `photo_bytes`/`video_bytes` make JPEG/HEIC/PNG and video files
     about that big. `small` writes the ordinary media as tiny copies of one template,
@@ -813,7 +842,7 @@ def generate_takeout(root, *, photos: int = 40, videos: int = 6, seed: int = 0, 
     for part in PARTS:
         if (root / part).exists():
             raise FileExistsError(f"{root / part} already exists")
-    planner = _Planner(root, seed, small, photo_bytes, video_bytes)
+    planner = _Planner(root, seed, small, photo_bytes, video_bytes, photos_folder)
     _plan_part_one(planner)
     _plan_part_two(planner)
     _plan_extras(planner, photos - _count(planner, IMAGE_EXTENSIONS), video=False)

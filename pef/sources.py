@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pef import scancache, ziprecover
+from pef.fsutil import copy_file
 from pef.parts import (
     MissingPart,
     PartsFolder,
@@ -205,7 +206,7 @@ class Source:
         """Copy rel's bytes to dest with its file times (a member's time from the archive)."""
         plain = self.plain_path(rel)
         if plain is not None:
-            shutil.copy2(plain, dest)
+            copy_file(plain, dest)
             return
         prepared = self._prepared.pop(rel, None)
         if prepared is not None:
@@ -221,6 +222,25 @@ class Source:
         if member.loose is None and not member.archive.name.lower().endswith(".zip"):
             return None
         return self._chunks(member)
+
+    def chunks_in_order(self, rels: list[str]) -> Iterator[tuple[str, Iterator[bytes]]]:
+        """The tar members among rels with their bytes, each tar read once front to back; each
+        member's chunks must be read before the next pair is asked for."""
+        by_tar: dict[Path, dict[str, str]] = {}
+        for rel in rels:
+            member = self.members.get(rel)
+            if member is not None and member.loose is None and not member.archive.name.lower().endswith(".zip"):
+                by_tar.setdefault(member.archive, {})[member.name] = rel
+        for archive, wanted in by_tar.items():
+            try:
+                with tarfile.open(archive, "r|*") as tar:
+                    for info in tar:
+                        rel = wanted.pop(info.name, None)
+                        stream = tar.extractfile(info) if rel is not None else None
+                        if stream is not None:
+                            yield rel, iter(lambda: stream.read(1 << 20), b"")  # type: ignore[union-attr]
+            except (tarfile.TarError, EOFError, zlib.error) as exc:
+                raise OSError(f"cannot read {archive.name}: {exc}") from exc
 
     def piece(self, rel: str, offset: int, size: int) -> bytes | None:
         """size bytes at offset of a plain file; None for archive members (no cheap seeking)."""

@@ -45,7 +45,7 @@ class Entry:
     """What happened to one source file, as journaled."""
 
     source: str
-    kind: str  # "write" | "copy" | "sidecar"
+    kind: str  # "write" | "copy" | "album" | "member" | "duplicate" | "sidecar" (see pef.plan.Kind)
     status: str  # "success" | "error" | "not_found"
     output_file: str | None = None  # None: the file failed before any output existed
     size: int | None = None  # size of output_file when it was finished
@@ -281,7 +281,7 @@ def _empty_state() -> dict:
 
 # What each recorded field may hold; anything else (a hand edit, another tool) makes the entry unusable.
 _MEDIA_FIELDS = {
-    "kind": lambda v: v in ("write", "copy", "album", "duplicate"),
+    "kind": lambda v: v in ("write", "copy", "album", "member", "duplicate"),
     "status": lambda v: v in ("success", "error"),
 }
 _JSON_FIELDS = {"status": lambda v: v in ("success", "error", "not_found")}
@@ -306,7 +306,7 @@ _COMMON_FIELDS = {
     "errors": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
     "details": lambda v: isinstance(v, dict),
     "timestamp": _optional(str),
-    "kind": lambda v: v in ("write", "copy", "album", "duplicate", "sidecar"),
+    "kind": lambda v: v in ("write", "copy", "album", "member", "duplicate", "sidecar"),
     "of": _optional(str),
     "source": lambda v: isinstance(v, str),
 }

@@ -74,6 +74,7 @@ Target = Literal["file", "xmp", "none"]
 class MetadataOptions:
     timezone: str | None = None  # --timezone IANA name; None = machine's local zone
     overwrite_dates: bool = False  # --overwrite-dates
+    tags: bool = True  # False (--no-exif): only the file time is decided, no ExifTool arguments
 
 
 @dataclass
@@ -575,6 +576,20 @@ def _add_once(tag: str, value: str) -> list[str]:
     return [f"-{tag}-={escape(value)}", f"-{tag}+={escape(value)}"]
 
 
+def album_args(titles: tuple[str, ...], caps: frozenset[str]) -> list[str]:
+    """Each album as a keyword, for apps that ignore folders: digiKam's and Lightroom's tag trees
+    (under "Albums", each with its own separator, so a title holding one stays one tag) and dc:Subject."""
+    if XMP not in caps:
+        return []
+    args: list[str] = []
+    for title in (" ".join(t.split()) for t in titles):
+        if title:
+            args += _add_once("XMP-digiKam:TagsList", "Albums/" + title.replace("/", "_"))
+            args += _add_once("XMP-lr:HierarchicalSubject", "Albums|" + title.replace("|", "_"))
+            args += _add_once("XMP-dc:Subject", title)
+    return args
+
+
 def rating_args(favorited: bool, caps: frozenset[str]) -> list[str]:
     return ["-XMP-xmp:Rating=5"] if favorited and XMP in caps else []
 
@@ -582,8 +597,9 @@ def rating_args(favorited: bool, caps: frozenset[str]) -> list[str]:
 # ---------------------------------------------------------------- the plan
 
 
-def plan_tags(sidecar: Sidecar | None, media_rel: str, existing: dict, options: MetadataOptions) -> TagPlan:
-    """Decide what to write for one media file (see module docstring)."""
+def plan_tags(sidecar: Sidecar | None, media_rel: str, existing: dict, options: MetadataOptions,
+              albums: tuple[str, ...] = ()) -> TagPlan:
+    """Decide what to write for one media file (see module docstring); `albums`: titles to add as keywords."""
     if sidecar is None:
         return _plan_without_sidecar(media_rel, existing, options)
     notes: list[str] = []
@@ -595,11 +611,13 @@ def plan_tags(sidecar: Sidecar | None, media_rel: str, existing: dict, options: 
     if moment is None:
         moment, source = _name_moment((PurePath(media_rel).name, sidecar.title), zone)
     args: list[str] = []
+    if not options.tags:
+        return _plan("none", args, moment, source, notes)
     if source in ("sidecar", "file"):
         scope = existing if target == "file" else {}  # a new .xmp holds nothing yet
         overwrite = options.overwrite_dates and source == "sidecar"
         args += date_args(moment, caps, scope, zone, overwrite, notes)  # type: ignore[arg-type]
-    args += field_args(sidecar, existing, caps, notes)
+    args += field_args(sidecar, existing, caps, notes) + album_args(albums, caps)
     return _plan(target if args else "none", args, moment, source, notes)
 
 

@@ -98,6 +98,9 @@ def _without_source(out_dir: Path, state: ProcessingState, why: str, exiftool, j
     audit = Audit(Path(state.data["source_path"]), source_missing=why)
     to_read: list[str] = []
     for rel, record in state.media.items():
+        if record.get("kind") == "member":
+            _check_member(out_dir, rel, record, audit)
+            continue
         audit.media_checked += 1
         if record.get("kind") == "duplicate":
             if not state.media.get(record.get("of") or "", {}).get("output_file"):
@@ -168,7 +171,24 @@ def audit_outputs(
         path = _check_one(base, out_dir, source, entry, state.media.get(entry.rel), owners, audit, hash_copies, state)
         if path is not None:
             to_read[path] = entry.rel
+    for rel, record in state.media.items():
+        if record.get("kind") == "member":
+            _check_member(out_dir, rel, record, audit)
     return audit, to_read
+
+
+def _check_member(out_dir: Path, rel: str, record: dict, audit: Audit) -> None:
+    """An album's file for a photo the export holds elsewhere (the album folder had only its sidecar)."""
+    dest = record.get("output_file")
+    if dest is None:
+        return  # no album folder file asked for (--albums none, or the album holds the photo already)
+    try:
+        size = os.stat(out_dir / dest).st_size
+    except OSError:
+        audit.problems.append(f"{rel}: its album's file {dest} is missing")
+        return
+    if size != record.get("size"):
+        audit.problems.append(f"{rel}: its album's file {dest} has {size} bytes, {record.get('size')} were written")
 
 
 def _fed(state: ProcessingState) -> set[str]:

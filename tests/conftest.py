@@ -41,13 +41,22 @@ def tree_hashes(root: Path) -> dict[str, str]:
     return found
 
 
-def tree_files(root: Path) -> set[str]:
-    """Every file under root, relative, "/" separated."""
-    return {
+# The files pef writes at the top of every output folder it makes (outputs aside).
+OWN_FILES = frozenset({
+    "processing_state.json", "processing_state.sidecars.jsonl", "processing_state.hashes.jsonl",
+    "report.json", "report.txt", "report.html", "albums.json", "unpaired.csv", "errors.csv",
+})
+
+
+def tree_files(root: Path, thumbs: bool = False) -> set[str]:
+    """Every file under root, relative, "/" separated. The report's pictures (`report-thumbs/`, named by a
+    hash, exactly checked in test_report_html) only when asked for, so library trees stay readable."""
+    found = {
         os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/")
         for d, _, files in os.walk(root)
         for f in files
     }
+    return found if thumbs else {p for p in found if not p.startswith("report-thumbs/")}
 
 
 def exif_read(*paths: Path, args: tuple[str, ...] = ("-G1", "-a")) -> list[dict]:

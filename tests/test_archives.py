@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, tree_files, write_sidecar
+from conftest import OWN_FILES, run_cli, tree_files, write_sidecar
 from pef.sample import generate_takeout, make_media
 from pef.sources import member_name, safe_member_path
 
@@ -24,8 +24,7 @@ T = 1546300800
 def fingerprint(out: Path) -> dict[str, tuple[str, int]]:
     return {
         rel: (hashlib.sha256((out / rel).read_bytes()).hexdigest(), int((out / rel).stat().st_mtime))
-        for rel in tree_files(out)
-        if not rel.startswith(("processing_state", "report."))
+        for rel in tree_files(out) - OWN_FILES
     }
 
 
@@ -49,7 +48,7 @@ def extract(zips: list[Path], dest: Path) -> None:
 
 def comparable(report: dict) -> dict:
     return {"media": report["media"], "sidecars": report["sidecars"], "summary": {
-        k: v for k, v in report["summary"].items() if k not in ("seconds", "skipped_paths")}}
+        k: v for k, v in report["summary"].items() if k not in ("seconds", "skipped_paths", "dedup_seconds", "dedup_hashed_bytes")}}
 
 
 MANIFEST = {}
@@ -160,7 +159,7 @@ def test_hostile_and_legacy_member_names(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert tree_files(tmp_path / "out") == {
         "Unprocessed/escape.jpg", "Unprocessed/abs/olute.jpg", "Unprocessed/Windows/drive.jpg",
-        "Unprocessed/Takeout/Été 東京.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+        "Unprocessed/Takeout/Été 東京.jpg", *OWN_FILES,
     }
     assert not (tmp_path / "escape.jpg").exists()
     assert archive.read_bytes() == before  # the archive itself was only read
@@ -194,7 +193,7 @@ def test_changed_archive_set_is_a_changed_source(tmp_path: Path) -> None:
     assert "The set of archives differs" in proc.stderr
     proc = run_cli("-p", str(first), str(second), "--no-exif", "--output", str(out), "--force")
     assert proc.returncode == 0
-    assert tree_files(out) - {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"} == {
+    assert tree_files(out) - {*OWN_FILES} == {
         "Unprocessed/Takeout/a.jpg", "Unprocessed/Takeout/b.jpg"
     }
 
@@ -232,6 +231,6 @@ def test_unreadable_file_named_like_an_archive_is_kept(src: Path) -> None:
     out = src.parent / "Takeout_pefProcessed"
     assert tree_files(out) == {
         "Unprocessed/Photos/old backup.zip", "Unprocessed/Photos/a.jpg",
-        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+        *OWN_FILES,
     }
     assert (out / "Unprocessed/Photos/old backup.zip").read_bytes() == b"not a zip at all"

@@ -18,7 +18,7 @@ from pef.exiftool import install_hint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import tree_files, write_sidecar
+from conftest import OWN_FILES, tree_files, write_sidecar
 from pef import cli, parts, progress
 from pef.cli import main
 from pef.progress import PlainObserver, TerminalObserver, make_observer
@@ -27,7 +27,7 @@ from pef.state import Entry
 
 T = 1546300800  # 2019-01-01 00:00:00 UTC
 STAMP = "takeout-20240101T000000Z"
-OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+OWN = OWN_FILES
 
 
 @pytest.fixture(autouse=True)
@@ -399,8 +399,9 @@ def test_the_summary_adds_up_and_names_the_zone(capsys, takeout: Path, monkeypat
     assert _line(out, "Sidecars:") == "Sidecars:                 6"
     assert _line(out, "  without media") == "  without media:          1  (copied to Unprocessed/)"
     assert _line(out, "  unreadable") == "  unreadable:             1  (copied to Unprocessed/)"
-    assert _line(out, "Done:") == "Done:                     7/7 files (5 media, 2 sidecar(s) copied to Unprocessed/)"
-    assert _line(out, "Time zones from:") == "Time zones from:          --timezone Asia/Tokyo 4"
+    assert _line(out, "Done:") == ("Done:                     7 of 7 files placed in the output (5 media files + 2 sidecar(s) "
+                                     "copied to Unprocessed/)")
+    assert _line(out, "Time zones from:") == "Time zones from:          --timezone (Asia/Tokyo) 4"
 
 
 def test_the_machines_zone_is_named(capsys, takeout: Path, monkeypatch) -> None:
@@ -414,7 +415,7 @@ def test_the_machines_zone_is_named(capsys, takeout: Path, monkeypatch) -> None:
         monkeypatch.undo()
         system_zone.cache_clear()
     assert code == 0
-    assert _line(out, "Time zones from:") == "Time zones from:          local zone America/Chicago 4"
+    assert _line(out, "Time zones from:") == "Time zones from:          local (America/Chicago) 4"
 
 
 class _CtrlCAfter:
@@ -435,15 +436,16 @@ class _CtrlCAfter:
 
 def test_after_ctrl_c_the_audit_says_stopped_early_and_how_to_resume(capsys, tmp_path: Path, monkeypatch) -> None:
     src = tmp_path / "Takeout"
-    photos(src, 12)
+    photos(src, 400)
     monkeypatch.setattr(progress, "make_observer", lambda **kw: _CtrlCAfter(make_observer(**kw), 2))
     code, out, err = pef(capsys, "-p", src, "--no-exif", "-j", "1")
     assert code == 130
     assert "\n\nInterrupted! Saving progress...\n" in err
     done = report_of(tmp_path / "Takeout_pefProcessed")["summary"]["done"]
-    assert 2 <= done < 12
+    # The batch in flight when Ctrl+C came (and the one its worker had just taken) finish; no more start.
+    assert 2 <= done < 400
     assert _line(out, "Audit:") == (
-        f"Audit:                    stopped early: {12 - done} of 12 media files not done yet; resume to finish"
+        f"Audit:                    stopped early: {400 - done} of 400 media files not done yet; resume to finish"
     )
     assert f"Progress saved. Resume with: pef --output {tmp_path / 'Takeout_pefProcessed'} -p {src} --no-exif\n" in out
     assert "FAILED" not in out
@@ -502,12 +504,14 @@ def test_a_dry_run_needs_no_exiftool_and_names_its_output(capsys, takeout: Path,
     assert out.splitlines()[:3] == [
         "pef plan (dry run, nothing written)", f"Source: {takeout}", f"Output: {out_dir} (a real run would create it)",
     ]
-    assert _line(out, "Planned:") == "Planned:                  6 files (5 media, 1 sidecar(s) copied to Unprocessed/)"
+    assert _line(out, "Planned:") == ("Planned:                  6 files to place in the output (5 media files + "
+                                      "1 sidecar(s) copied to Unprocessed/)")
     assert err.endswith("A real run needs ExifTool, which was not found. " + install_hint().partition(". ")[2] + "\n")
     plan = json.loads((plan_dir / "plan.json").read_text())
     assert (plan["output"], plan["resumed"], plan["dry_run"]) == (str(out_dir), False, True)
     after = listing(takeout.parent)
-    assert after.pop(str(plan_dir / "plan.json"))  # the one file asked for
+    assert after.pop(str(plan_dir / "plan.json"))  # the file asked for
+    assert after.pop(str(plan_dir / "plan.html"))  # and the plan as a page beside it
     after.pop(str(plan_dir)), before.pop(str(plan_dir))  # the folder holding it: its time changed
     assert after == before
     # A real run, without ExifTool, stops before writing.
@@ -532,8 +536,8 @@ def test_a_dry_run_says_whether_it_would_resume(capsys, takeout: Path, tmp_path:
     lines = out.splitlines()
     assert lines[0] == f"Resuming in: {first}"
     assert f"Output: {first} (a real run would continue the run recorded there)" in lines
-    assert _line(out, "Planned:") == ("Planned:                  6 files (5 media, 1 sidecar(s) copied to "
-                                      "Unprocessed/); 6 already done, 0 to do")
+    assert _line(out, "Planned:") == ("Planned:                  6 files to place in the output (5 media files + "
+                                      "1 sidecar(s) copied to Unprocessed/); 6 already done, 0 to do")
     assert not (tmp_path / "Takeout_pefProcessed(1)").exists()
 
 
@@ -604,10 +608,11 @@ def test_a_dry_run_writes_nothing_anywhere(dry_world, capsys, monkeypatch, tmp_p
         capsys.readouterr()
         after = listing(base, private_tmp, cwd)
     plan = str(base / "plans" / "plan.json")
-    if plan in after:  # the one file a dry run may write, when asked for with --report
+    if plan in after:  # the files a dry run may write, when asked for with --report: the plan and its page
         assert "--report" in argv and dangling != "--report"
-        os.unlink(plan)
-        after.pop(plan)
+        for written in (plan, str(base / "plans" / "plan.html")):
+            os.unlink(written)
+            after.pop(written)
         after[str(base / "plans")] = before[str(base / "plans")]
     assert after == before, argv
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, run_cli, tree_files, tree_hashes, write_sidecar
+from conftest import OWN_FILES, exif_read, run_cli, tree_files, tree_hashes, write_sidecar
 from pef.dedup import SAMPLE, Reader, find_duplicates, has_index
 from pef.sample import make_media
 from pef.scan import MediaEntry
@@ -79,7 +79,7 @@ def albums(src: Path) -> Path:
     return src
 
 
-OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+OWN = OWN_FILES
 LIBRARY = {"Photos from 2019/IMG_1.jpg", "Photos from 2019/IMG_2.jpg", "Party/IMG_3.jpg", "Trip/IMG_1.jpg"}
 ALBUM_FILES = {"Trip/IMG_1(1).jpg", "Party/IMG_1.jpg"}
 
@@ -132,6 +132,10 @@ def test_album_modes(albums: Path, tmp_path: Path, mode: str) -> None:
         ("Takeout/Google Photos/Trip/IMG_1.jpg", "Photos from 2019/IMG_1.jpg" if mode == "none" else trip_copy),
         ("Takeout 2/Google Photos/Trip/IMG_1.jpg", other_trip),
     ])
+    from pef import __version__
+    assert json.loads((out / "albums.json").read_text()) == {
+        "pef_version": __version__, "layout": "source", "album_mode": mode, "albums": report["albums"]}
+    assert sorted(report["albums"]) == ["Party", "Trip"]
     assert report["audit"]["passed"] is True
     check = run_cli("verify", str(out), "--hash")
     assert check.returncode == 0, check.stdout
@@ -160,3 +164,20 @@ def test_verify_finds_a_duplicate_whose_source_changed(albums: Path, tmp_path: P
     assert check.returncode == 2
     assert ("  Takeout/Google Photos/Photos from 2019/IMG_2.jpg: recorded as a duplicate of "
             "Takeout 2/Google Photos/Photos from 2019/IMG_2.jpg, but their bytes differ") in check.stdout.splitlines()
+
+
+def test_a_resume_does_not_hash_unchanged_files_again(albums: Path, tmp_path: Path) -> None:
+    out = tmp_path / "library"
+    assert run_cli("-p", str(albums), "--output", str(out), "--timezone", "UTC").returncode == 0
+    first = json.loads((out / "report.json").read_text())["summary"]
+    assert first["dedup_hashed_bytes"] > 0
+    assert run_cli("-p", str(albums), "--output", str(out)).returncode == 0
+    again = json.loads((out / "report.json").read_text())["summary"]
+    assert (again["dedup_hashed_bytes"], again["duplicates"]) == (0, first["duplicates"])
+    # A file touched since is read again (its hash may have changed), and only that one (too small to sample).
+    party = albums / "Takeout/Google Photos/Party/IMG_1.jpg"
+    os.utime(party, (party.stat().st_atime, party.stat().st_mtime + 10))
+    assert run_cli("-p", str(albums), "--output", str(out)).returncode == 0
+    touched = json.loads((out / "report.json").read_text())["summary"]
+    assert touched["dedup_hashed_bytes"] == party.stat().st_size
+    assert touched["duplicates"] == first["duplicates"]

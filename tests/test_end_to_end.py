@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, run_cli, tree_files, tree_hashes, write_sidecar
+from conftest import OWN_FILES, exif_read, run_cli, tree_files, tree_hashes, write_sidecar
 from pef.sample import make_media
 
 TOKYO = {"latitude": 35.6812, "longitude": 139.7671, "altitude": 40.0, "latitudeSpan": 0.0, "longitudeSpan": 0.0}
@@ -66,11 +66,7 @@ def test_fixes_a_takeout(takeout: Path) -> None:
         "Unprocessed/Photos from 2019/orphan.png",
         "Unprocessed/Photos from 2019/lost.jpg.json",
         "Unprocessed/Trip/broken.jpg.json",
-        "processing_state.json",
-        "processing_state.sidecars.jsonl",
-        "report.json",
-        "report.txt",
-        "report.html",
+        *OWN_FILES,
     }
     year = out / "Photos from 2019"
     tags = {Path(t["SourceFile"]).name: t for t in exif_read(*sorted(year.iterdir()), args=("-G1", "-a", "-n"))}
@@ -204,7 +200,7 @@ def test_suffix_option_accepts_a_leading_dash(src: Path) -> None:
     proc = run_cli("-p", str(src), "--no-exif", "-s", "-sticker")
     assert proc.returncode == 0, proc.stderr
     out = src.parent / "Takeout_pefProcessed"
-    assert tree_files(out) == {"IMG_9.jpg", "IMG_9-sticker.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+    assert tree_files(out) == {"IMG_9.jpg", "IMG_9-sticker.jpg", *OWN_FILES}
     report = json.loads((out / "report.json").read_text())
     assert report["media"]["IMG_9-sticker.jpg"]["sidecar"] == "IMG_9.jpg.json"
 
@@ -253,7 +249,7 @@ def two_parts(src: Path) -> Path:
     return src
 
 
-OWN = {"processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+OWN = OWN_FILES
 LAYOUT_TREES = {
     "source": {
         "Photos from 2019/IMG_0001.jpg", "Photos from 2019/IMG_0002.jpg", "Trip/IMG_0001.jpg",

@@ -218,6 +218,44 @@ def test_reply_and_restart_after_a_timeout(tmp_path: Path) -> None:
         tool.close()
 
 
+def test_commands_sent_ahead_get_their_own_replies(tmp_path: Path) -> None:
+    """Many commands in the pipe at once: each reply is cut at its own marker, whatever has arrived
+    of the next; a value that looks like a marker inside output does not cut it."""
+    names = [f"f{i}.jpg" for i in range(30)]
+    for i, name in enumerate(names):
+        make_media(tmp_path / name, seed=i)
+    tool = ExifTool("exiftool", timeout=60)
+    try:
+        # Command 1 writes; command 2 reads f0, whose caption is command 2's own marker.
+        tricky = tool.run(["-overwrite_original", "-XMP-dc:Description={ready2}", str(tmp_path / names[0])])
+        assert tricky.errors == []
+        commands = [["-j", "-XMP-dc:Description", "-FileName", str(tmp_path / n)] for n in names]
+        commands.insert(5, ["-FileName", str(tmp_path / "missing.jpg")])
+        replies = tool.run_many(commands)
+        assert len(replies) == 31
+        got = [json.loads(r.stdout)[0]["FileName"] for i, r in enumerate(replies) if i != 5]
+        assert got == names
+        assert json.loads(replies[0].stdout)[0]["Description"] == "{ready2}"
+        assert replies[5].errors == [f"Error: File not found - {tmp_path / 'missing.jpg'}"]
+    finally:
+        tool.close()
+
+
+def test_after_a_timeout_the_commands_sent_ahead_run_on_a_fresh_exiftool(tmp_path: Path) -> None:
+    make_media(tmp_path / "bad.jpg", seed=1)
+    make_media(tmp_path / "good.jpg", seed=2)
+    tool = ExifTool(str(_hanging_wrapper(tmp_path)), timeout=2)
+    try:
+        replies = tool.run_many([["-s3", "-FileName", str(tmp_path / "good.jpg")],
+                                 ["-s3", "-FileName", str(tmp_path / "bad.jpg")],
+                                 ["-s3", "-FileName", str(tmp_path / "good.jpg")]])
+        assert replies[0].stdout == "good.jpg\n"
+        assert isinstance(replies[1], ExifToolError) and str(replies[1]) == "ExifTool did not answer within 2 s"
+        assert replies[2].stdout == "good.jpg\n"
+    finally:
+        tool.close()
+
+
 def test_close_ends_exiftool_and_its_guard(tmp_path: Path) -> None:
     tool = ExifTool("exiftool", timeout=30)
     tool.run(["-ver"])
@@ -246,7 +284,8 @@ def test_a_guard_that_does_not_answer_is_ended_with_its_group() -> None:
     guard = tool._proc.pid
     os.kill(guard, signal.SIGSTOP)  # a guard that cannot read the kill line
     tool.kill(patience=0.5)
-    assert in_session(guard) == []
+    # The whole group got SIGKILL; ExifTool, no child of ours, is gone once the system has reaped it.
+    wait_for(lambda: in_session(guard) == [], 30, "ExifTool ended with its stopped guard")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BeforeWriting, exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
+from conftest import OWN_FILES, BeforeWriting, exif_read, exiftool_wrapper, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
 from pef.sample import make_media
 
 T = 1546300800  # 2019-01-01 00:00:00 UTC
@@ -53,7 +53,7 @@ def test_broken_sidecar_is_reported_and_the_rest_goes_on(src: Path, content, err
     assert report["sidecars"]["a.jpg.json"]["status"] == "broken"
     assert error in report["sidecars"]["a.jpg.json"]["error"]
     assert tree_files(out_of(src)) == {
-        "b.jpg", "Unprocessed/a.jpg", "Unprocessed/a.jpg.json", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"
+        "b.jpg", "Unprocessed/a.jpg", "Unprocessed/a.jpg.json", *OWN_FILES
     }
     assert exif_read(out_of(src) / "b.jpg", args=("-DateTimeOriginal",))[0]["DateTimeOriginal"] == "2019:01:01 00:00:00"
 
@@ -108,7 +108,7 @@ def test_hostile_file_names(src: Path) -> None:
     out = out_of(src)
     # A line break and a double quote are no part of a name on Windows or exFAT (see pef.safenames).
     outputs = [n.replace("\n", "\u240a").replace('"', "\uff02") for n in names]
-    assert tree_files(out) == {*outputs, "plain.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+    assert tree_files(out) == {*outputs, "plain.jpg", *OWN_FILES}
     for i, name in enumerate(outputs):
         assert int((out / name).stat().st_mtime) == T + i, name
     got = exif_read(out / "new\u240aline.jpg", args=("-DateTimeOriginal",))
@@ -132,7 +132,7 @@ def test_names_that_are_not_utf8_are_read_as_latin1(src: Path) -> None:
     out = out_of(src)
     assert tree_files(out) == {
         "café.jpg", "Unprocessed/Album été/naïve.png",
-        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+        *OWN_FILES,
     }
     assert exif_read(out / "café.jpg", args=("-DateTimeOriginal",))[0]["DateTimeOriginal"] == "2019:01:01 00:00:00"
     assert (out / "Unprocessed" / "Album été" / "naïve.png").read_bytes() == (src / album / orphan).read_bytes()
@@ -163,7 +163,7 @@ def test_nas_and_os_litter_is_reported_not_copied(src: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = out_of(src)
     assert tree_files(out) == {
-        "Trip/IMG_1.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+        "Trip/IMG_1.jpg", *OWN_FILES,
     }
     assert report_of(out)["skipped"] == {
         "Trip/.@__thumb": "system folder (NAS thumbnails, OS index or trash)",
@@ -184,7 +184,7 @@ def test_names_differing_only_in_case_do_not_overwrite(src: Path) -> None:
     assert proc.returncode == 0
     assert tree_files(out_of(src)) == {
         "Unprocessed/IMG.jpg", "Unprocessed/img(1).JPG", "Unprocessed/a.jpg", "Unprocessed/Unprocessed/a.jpg",
-        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+        *OWN_FILES,
     }
 
 
@@ -197,7 +197,7 @@ def test_symlinks_are_not_followed(src: Path, tmp_path: Path) -> None:
     make_media(src / "real.jpg", seed=2)
     proc = run_cli("-p", str(src), "--no-exif")
     assert proc.returncode == 0
-    assert tree_files(out_of(src)) == {"Unprocessed/real.jpg", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"}
+    assert tree_files(out_of(src)) == {"Unprocessed/real.jpg", *OWN_FILES}
     assert report_of(out_of(src))["skipped"] == {
         "link.jpg": "symbolic link (not followed)", "linkdir": "symbolic link (not followed)"
     }

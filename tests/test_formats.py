@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, run_cli, tree_files, write_sidecar
+from conftest import OWN_FILES, exif_read, run_cli, tree_files, write_sidecar
 from pef.sample import make_jpeg, make_media
 
 TAKEN = 1562675400  # 2019-07-09 12:30:00 UTC = 21:30 in Tokyo
@@ -88,7 +88,7 @@ def test_unwritable_formats_get_an_xmp_sidecar(processed: Path, ext: str, tmp_pa
 def test_output_tree_is_exact(processed: Path) -> None:
     names = {f"file_{e}.{e}" for e in PHOTOS + VIDEOS + SIDECAR_ONLY}
     assert tree_files(processed) == names | {f"file_{e}.{e}.xmp" for e in SIDECAR_ONLY} | {
-        "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"
+        *OWN_FILES
     }
 
 
@@ -149,7 +149,7 @@ def test_fix_extensions_renames_by_content(src: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = src.parent / "Takeout_pefProcessed"
     assert tree_files(out) == {
-        "wrong.jpg", "fine.jpeg", "Unprocessed/shot.png", "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html"
+        "wrong.jpg", "fine.jpeg", "Unprocessed/shot.png", *OWN_FILES
     }
     assert tags_of(out / "wrong.jpg")["ExifIFD:DateTimeOriginal"] == "2019:07:09 12:30:00"
     assert (out / "Unprocessed/shot.png").read_bytes() == (src / "shot.jpg").read_bytes()

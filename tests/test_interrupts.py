@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, exif_read, run_cli, tree_files
+from conftest import OWN_FILES, REPO, exif_read, run_cli, tree_files
 from pef.sample import generate_takeout
 
 # Every process started here carries this mark, so leftovers can be told from other ExifTools.
@@ -42,9 +42,7 @@ def start(src: Path, out: Path) -> subprocess.Popen:
 def fingerprint(out: Path) -> dict[str, tuple]:
     """Every output file: its content hash and mtime (the state and report aside)."""
     result = {}
-    for rel in tree_files(out):
-        if rel.startswith(("processing_state", "report.")):
-            continue
+    for rel in tree_files(out) - OWN_FILES:
         path = out / rel
         result[rel] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
     return result

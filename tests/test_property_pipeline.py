@@ -288,7 +288,7 @@ FRAGMENTS = [
 ]
 # Names the source may hold as a whole (pef's own top-level names among them).
 WHOLE_NAMES = [
-    "Unprocessed", "unprocessed", "report.json", "REPORT.JSON", "report.txt", "report.html", ".pef-tmp", "processing_state.json",
+    "Unprocessed", "unprocessed", "report.json", "REPORT.JSON", "report.txt", "report.html", "unpaired.csv", "report-thumbs", ".pef-tmp", "processing_state.json",
     "processing_state.journal", "Thumbs.db", ".json", "-", "-rf", "--help", "(1)", "a.jpg", "A.JPG", "a.jpg.xmp",
     "a(1).jpg", "IMG_1234.jpg", "IMG_1234(1).jpg", "IMG_1234-edited.jpg", "IMG_1234.HEIC", "IMG_1234.MOV",
     "@eaDir", "@EADIR", "__MACOSX", "._IMG_1234.jpg", "#recycle",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exif_read, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
+from conftest import OWN_FILES, exif_read, run_cli, run_cli_unprivileged, tree_files, tree_hashes, write_sidecar
 from pef.sample import make_media
 
 T = 1546300800
@@ -37,7 +37,7 @@ def state_of(out: Path) -> dict:
 EXPECTED = {
     *(f"Photos from 2019/IMG_{i}.jpg" for i in range(6)),
     "Unprocessed/Photos from 2019/orphan.jpg",
-    "processing_state.json", "processing_state.sidecars.jsonl", "report.json", "report.txt", "report.html",
+    *OWN_FILES,
 }
 
 

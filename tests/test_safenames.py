@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import OWN_FILES, REPO
 from pef.matching import MatchResult, Pair
 from pef.plan import Kind, make_plan
 from pef.safenames import MAX_NAME_BYTES, is_safe, safe_component, safe_path
@@ -237,8 +237,7 @@ def test_a_run_writes_only_names_valid_everywhere(src, tmp_path) -> None:
         "Trip/IMG_1.jpg": "Trip/IMG_1.jpg",
         "nul": "Unprocessed/nul_",
     }
-    assert tree_files(out) == {*expected.values(), "processing_state.json", "processing_state.sidecars.jsonl",
-                               "report.json", "report.txt", "report.html"}
+    assert tree_files(out) == {*expected.values(), *OWN_FILES}
     report = json.loads((out / "report.json").read_text())
     state = json.loads((out / "processing_state.json").read_text())
     assert {k: v["output"] for k, v in report["media"].items()} == expected

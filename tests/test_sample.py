@@ -59,13 +59,25 @@ def test_manifest_lists_exactly_the_files_on_disk(takeout):
         f"{P1}/Photos from 2019/Screenshot_2019-09-19-05-38-57.png",
     ])
     assert m.orphan_sidecars == [f"{P1}/Photos from 2014/IMG_0666.jpg.json"]
-    assert m.other_json == sorted([f"{P1}/Trip/metadata.json", f"{P2}/Trip/metadata.json"])
+    assert m.other_json == sorted([f"{P1}/Trip/metadata.json", f"{P2}/Trip/metadata.json",
+                                   f"{P2}/Été 2022/metadata.json"])
     assert set(m.taken) == {rel for rel, sidecar in m.media.items() if sidecar}
     assert m.copies == {
         f"{P1}/Trip/IMG_0001.jpg": f"{P1}/Photos from 2019/IMG_0001.jpg",
         f"{P1}/Trip/Tōkyō タワー 東京 – été 🗼.jpg": f"{P1}/Photos from 2012/Tōkyō タワー 東京 – été 🗼.jpg",
         f"{P2}/Trip/IMG_0010.jpg": f"{P2}/Photos from 2021/IMG_0010.jpg",
+        f"{P2}/Photos from 2012/Tōkyō タワー 東京 – été 🗼.jpg": f"{P1}/Photos from 2012/Tōkyō タワー 東京 – été 🗼.jpg",
     }
+    # Exports since 2025: an album folder of sidecars only, naming year-folder media.
+    assert m.album_sidecars == {
+        f"{P2}/Été 2022/IMG_0010.jpg.supplemental-metadata.json": f"{P2}/Photos from 2021/IMG_0010.jpg",
+        f"{P2}/Été 2022/Crêpes à Paris 🥐 — 巴黎.jpg.supplemental-metadat.json":
+            f"{P2}/Photos from 2022/Crêpes à Paris 🥐 — 巴黎.jpg",
+    }
+    for sidecar, media in m.album_sidecars.items():
+        assert (m.root / sidecar).read_bytes() == (m.root / m.media[media]).read_bytes()
+    assert m.quirks["trashed"] == [f"{P1}/Trash/IMG_0098.jpg", f"{P1}/Trash/IMG_0098.jpg.json"]
+    assert m.quirks["archive_folder"] == [f"{P1}/Archive/IMG_0099.jpg", f"{P1}/Archive/IMG_0099.jpg.json"]
 
 
 def test_every_media_file_is_real_and_distinct(takeout):
@@ -98,8 +110,9 @@ def test_every_sidecar_parses_and_dates_match(takeout):
         assert isinstance(parse_json_bytes((m.root / rel).read_bytes(), rel), OtherJson)
     years = {sample.utc_datetime(s.taken).year for s in parsed.values()}
     assert min(years) < 1970 and years - {1965} <= set(range(2005, 2024))
-    # Distinct dates, except a photo and its album copy, which share one sidecar content.
-    originals = [s for rel, s in parsed.items() if "/Trip/" not in rel]
+    # Distinct dates, except a photo and its copies (in an album, in another part), which share one sidecar content.
+    copies = {m.media[c] for c in m.copies} | set(m.album_sidecars)
+    originals = [s for rel, s in parsed.items() if rel not in copies]
     assert len({s.taken for s in originals}) == len(originals)
 
 
