@@ -57,6 +57,7 @@ class Choices:
     suffixes: tuple[str, ...] = ()
     overwrite_dates: bool = False
     fix_extensions: bool = False
+    album_keywords: bool = False
     jobs: int = field(default_factory=lambda: os.cpu_count() or 2)
 
 
@@ -71,6 +72,7 @@ def run_config(choices: Choices, *, dry_run: bool = False, resume: bool = False)
         suffixes=choices.suffixes, no_exif=choices.no_exif, jobs=choices.jobs, timezone=choices.timezone,
         overwrite_dates=choices.overwrite_dates, fix_extensions=choices.fix_extensions, layout=choices.layout,
         albums=choices.albums, archive=choices.archive, partner=choices.partner,
+        album_keywords=choices.album_keywords,
     )
     if resume:
         config = replace(config, inherit=frozenset(config.recorded_options()))

@@ -153,10 +153,14 @@ class App:
         self.fix_ext_check = self._check(self.advanced, "fix_ext",
                                          "Name files by their real type (a JPEG named .heic becomes .jpg)")
         self.fix_ext_check.grid(row=2, column=0, columnspan=3, sticky="w")
-        ttk.Label(self.advanced, text="Files written at the same time:").grid(row=3, column=0, sticky="w")
+        self.album_keywords_check = self._check(
+            self.advanced, "album_keywords", "Also write album names into the photos' keywords (for apps that "
+            "ignore folders, such as Immich and Lightroom)")
+        self.album_keywords_check.grid(row=3, column=0, columnspan=3, sticky="w")
+        ttk.Label(self.advanced, text="Files written at the same time:").grid(row=4, column=0, sticky="w")
         self.jobs_box = ttk.Spinbox(self.advanced, from_=1, to=64, width=5)
         self.jobs_box.set(str(Choices(()).jobs))
-        self.jobs_box.grid(row=3, column=1, sticky="w", padx=6)
+        self.jobs_box.grid(row=4, column=1, sticky="w", padx=6)
 
         box = ttk.LabelFrame(frame, text="ExifTool (writes dates, places and captions into the files)", padding=8)
         box.grid(row=3, column=0, sticky="ew", pady=(8, 0))
@@ -297,6 +301,7 @@ class App:
             suffixes=tuple(s.strip() for s in self.suffix_entry.get().split(",") if s.strip()),
             overwrite_dates=self._on("overwrite"),
             fix_extensions=self._on("fix_ext"),
+            album_keywords=self._on("album_keywords"),
             jobs=jobs,
         )
 
@@ -541,7 +546,7 @@ class App:
         inputs = "disabled" if running else "normal"
         for widget in (self.folder_button, self.files_button, self.dest_entry, self.dest_button, self.zone_box,
                        self.archive_check, self.partner_check, self.no_exif_check, self.suffix_entry,
-                       self.overwrite_check, self.fix_ext_check, self.jobs_box):
+                       self.overwrite_check, self.fix_ext_check, self.album_keywords_check, self.jobs_box):
             widget.configure(state=inputs)
         for box in (self.layout_box, self.albums_box):
             box.configure(state="disabled" if running else "readonly")

@@ -204,13 +204,13 @@ def test_preview_shows_the_exact_counts_and_writes_nothing(window, takeout: Path
     w.shot("1-preview")
     assert w.app.headline.cget("text") == "Preview (nothing was written)"
     assert w.app.details_text() == (
-        "Media files:              29\n"
-        "Paired with a sidecar:    26\n"
+        "Media files:              32\n"
+        "Paired with a sidecar:    29\n"
         "Unpaired media:           3\n"
         "Sidecars without media:   1\n"
         "Broken sidecars:          0\n"
-        "Duplicates written once:  3\n"
-        "Special folders:          archive 2\n"
+        "Duplicates written once:  4\n"
+        "Special folders:          archive 3, trash 1\n"
         "\n"
         f"Output: {tmp_path / 'library' / 'export_pefProcessed'} (Start creates this new folder)"
     )
@@ -231,7 +231,7 @@ def test_start_makes_the_cli_library_and_summary(window, takeout: Path, referenc
     w.shot("3-done")
     out = tmp_path / "export_pefProcessed"
     assert w.app.headline.cget("text") == "Done: your library is ready."
-    assert w.app.progress_label.cget("text") == "Overall progress: 30 of 30 files"
+    assert w.app.progress_label.cget("text") == "Overall progress: 34 of 34 files"
     assert tree_files(out) == tree_files(ref_out)
     assert fingerprint(out) == fingerprint(ref_out)
     shown = w.app.details_text()
@@ -239,7 +239,7 @@ def test_start_makes_the_cli_library_and_summary(window, takeout: Path, referenc
     assert shown == (f"Your library is in {out}. The report shows what was fixed, what was not and why.\n\n"
                      + (out / "report.txt").read_text(encoding="utf-8").rstrip("\n"))
     assert without_places_and_times(shown)[2:] == without_places_and_times(ref_stdout)[:-2]
-    assert summary["summary"]["done"] == 30 and summary["audit"]["passed"] is True
+    assert summary["summary"]["done"] == 34 and summary["audit"]["passed"] is True
     assert tree_hashes(takeout) == before
 
     for n, button in enumerate((w.app.open_library_button, w.app.open_report_button, w.app.open_unprocessed_button)):
@@ -267,7 +267,7 @@ def test_stop_then_continue_gives_the_uninterrupted_library(window, takeout: Pat
     out = tmp_path / "export_pefProcessed"
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     done = report["summary"]["done"]
-    assert report["interrupted"] is True and 1 <= done < 30
+    assert report["interrupted"] is True and 1 <= done < 34
     assert w.app.headline.cget("text") == "Stopped: you can continue later."
     assert w.app.continue_button.winfo_ismapped()
     assert w.app.details_text().startswith(
@@ -289,7 +289,7 @@ def test_stop_then_continue_gives_the_uninterrupted_library(window, takeout: Pat
     assert w.app.continue_button.winfo_ismapped()
     assert w.app.headline.cget("text") == "This Takeout has an unfinished run: Continue finishes it."
     assert w.app.details_text() == (
-        f"An earlier run in {out} stopped with {done} of 30 files done. Continue finishes it there, with the "
+        f"An earlier run in {out} stopped with {done} of 34 files done. Continue finishes it there, with the "
         "options it was started with; Start makes a new, full copy instead.")
     w.app.continue_button.invoke()
     w.idle()
@@ -332,7 +332,7 @@ def test_closing_mid_run_asks_then_stops_and_saves(window, takeout: Path, tmp_pa
     tap.release.set()
     w.pump_until(lambda: w.app.closed, "closing")
     report = json.loads((tmp_path / "export_pefProcessed" / "report.json").read_text(encoding="utf-8"))
-    assert report["interrupted"] is True and 1 <= report["summary"]["done"] < 30
+    assert report["interrupted"] is True and 1 <= report["summary"]["done"] < 34
     assert (tmp_path / "export_pefProcessed" / "processing_state.json").is_file()
 
 
