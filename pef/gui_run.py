@@ -266,8 +266,7 @@ class Job:
         except Interrupted:
             return Outcome(stopped_before_writing=True)
         except ExifToolError as exc:
-            return Outcome(error=f"{exc}\nIn this window: tick \"Only copy the files and set their dates\" "
-                                 "to work without ExifTool.")
+            return Outcome(error=_window_words(str(exc)))
         except (RunRefused, FatalError) as exc:
             return Outcome(error=str(exc))
         except OSError as exc:
@@ -294,9 +293,11 @@ def exiftool_status() -> tuple[bool, str]:
     return True, f"ExifTool {version} is ready ({found})."
 
 
-def _window_words(hint: str) -> str:
-    return hint.replace("or run pef with --no-exif to only copy files and set their file times.",
-                        "or tick \"Only copy the files and set their dates\" to work without it.")
+def _window_words(text: str) -> str:
+    """The CLI's advice on ExifTool, with the window's checkbox for --no-exif."""
+    tick = "tick \"Only copy the files and set their dates\" to work without it."
+    return (text.replace("or run pef with --no-exif to only copy files and set their file times.", "or " + tick)
+            .replace("or run with --no-exif.", "or " + tick))
 
 
 # ----- opening what the run made ----------------------------------------------

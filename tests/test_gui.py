@@ -451,6 +451,20 @@ def test_exiftool_status_and_check_again(window, monkeypatch) -> None:
     assert w.app.exiftool_label.cget("text") == f"ExifTool {exiftool_version(found)} is ready ({found})."
 
 
+def test_start_without_exiftool_says_what_to_do(window, takeout: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PEF_EXIFTOOL", "no-such-exiftool")
+    w = window()
+    w.choose(takeout)
+    w.set_entry(w.app.dest_entry, str(tmp_path))
+    w.app.start_button.invoke()
+    w.idle()
+    assert w.app.headline.cget("text") == "pef cannot start with this choice:"
+    assert w.app.details_text() == install_hint().replace(
+        "or run pef with --no-exif to only copy files and set their file times.",
+        'or tick "Only copy the files and set their dates" to work without it.')
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_wrong_time_zone_is_explained(window, takeout: Path) -> None:
     w = window()
     w.choose(takeout)
