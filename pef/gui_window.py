@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import signal
+import threading
 import time
 import tkinter as tk
 from pathlib import Path
@@ -307,8 +308,6 @@ class App:
 
     def check_exiftool(self) -> None:
         """ExifTool's status, found in a thread (a slow disk or antivirus must not freeze the window)."""
-        import threading
-
         self._exiftool_job += 1
         number = self._exiftool_job
         self.exiftool_label.configure(text="Looking for ExifTool…")
