@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pef import __version__
 from pef.dedup import Duplicates
 from pef.fsutil import atomic_write_chunks, json_lines
-from pef.library import DATE_LAYOUTS, Organised, album_place, library_rel
+from pef.library import Organised, album_place, library_rel
 from pef.sidecar import AlbumInfo
 from pef.scan import ScanResult
 
@@ -41,8 +41,7 @@ def album_index(found: ScanResult, organised: Organised, plan: "Plan", duplicate
             "date": info.date if info else None,
             "place": info.place if info else None,
             "shared": info.shared if info else False,
-            "folder": None if mode == "none" and layout != "export" else (
-                f"Albums/{place.album}" if layout in DATE_LAYOUTS else place.album),
+            "folder": None,
             "items": [],
         })
         member = members.members.get(rel)
@@ -53,6 +52,9 @@ def album_index(found: ScanResult, organised: Organised, plan: "Plan", duplicate
         if primary != rel:
             entry["same_as"] = primary
         album["items"].append(entry)
+        if album["folder"] is None and rel in dests and not (mode == "none" and layout != "export"):
+            # The folder as it is on disk: names some systems refuse are mapped (pef.safenames).
+            album["folder"] = dests[rel].rpartition("/")[0]
     return albums
 
 

@@ -64,9 +64,10 @@ def relay(source, exiftool: subprocess.Popen, grace: float) -> None:
             sink.flush()
         except OSError:
             return  # ExifTool is gone; the waiting thread ends this process
-    # pef closed its end: it exited, crashed or was killed.
+    # pef closed its end: it exited, crashed or was killed, perhaps in the middle of a line (commands
+    # are sent ahead), so the stop request starts on a line of its own.
     try:
-        sink.write(b"-stay_open\nFalse\n")
+        sink.write(b"\n-stay_open\nFalse\n")
         sink.close()
     except OSError:
         pass

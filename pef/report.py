@@ -76,7 +76,13 @@ def build_report(
     details = [m["details"] for m in media.values() if m.get("details")]
     date_sources = Counter(d.get("date_source", "none") for d in details)
     zone_sources = Counter(d.get("zone_source", "none") for d in details if d.get("date_source") != "none")
-    done = sum(1 for a in plan.actions if _record(state, a.kind, a.source))
+    # Files placed in the output, by what they are: [done, planned].
+    placed = {"media": [0, 0], "album_members": [0, 0], "sidecars": [0, 0]}
+    for a in plan.actions:
+        group = placed["sidecars" if a.kind is Kind.SIDECAR else "album_members" if a.kind is Kind.MEMBER else "media"]
+        group[1] += 1
+        group[0] += 1 if _record(state, a.kind, a.source) else 0
+    done = sum(group[0] for group in placed.values())
     summary = {
         "media_files": len(found.media),
         "matched": len(matched.pairs),
@@ -102,6 +108,7 @@ def build_report(
         "errors": len(errors),
         "actions": len(plan.actions),
         "done": done,
+        "placed": placed,
         "seconds": round(time.time() - started, 2),
     }
     by_rel = {sc.rel: sc for sc in found.sidecars}
@@ -320,20 +327,22 @@ def _first(report: dict, heading: str, rows: list[tuple[str, str]], csv_name: st
 
 
 def _done_line(report: dict) -> str:
-    """Files placed in the output: every media file, plus the sidecars copied because they fed none
-    (so the total is more than "Media files" above, and says so)."""
+    """Files placed in the output, by what they are (so the total, more or less than "Media files" above,
+    says why: duplicates not copied again, sidecars copied, albums' files for album sidecars)."""
     s = report["summary"]
-    media, sidecars = s["media_files"], s["actions"] - s["media_files"]
-    pending = sum(n for status, n in s["media_status"].items() if status in ("planned", "not_done"))
-    media_done = media - pending
-    kinds = f"{media} media files + {sidecars} sidecar(s) copied to Unprocessed/"
+    placed = s.get("placed") or {"media": [s["done"], s["actions"]]}
+    words = {"media": "media files", "album_members": "album files for album sidecars",
+             "sidecars": "sidecar(s) copied to Unprocessed/"}
+    finished = s["done"] == s["actions"] and not report["dry_run"]
+    parts = [f"{planned if finished or report['dry_run'] else f'{done} of {planned}'} {words[group]}"
+             for group, (done, planned) in placed.items() if planned]
+    kinds = " + ".join(parts) or "nothing"
     if report["dry_run"]:
         already = f"; {s['done']} already done, {s['actions'] - s['done']} to do" if s["done"] else ""
         return f"Planned:                  {s['actions']} files to place in the output ({kinds}){already}"
-    if s["done"] == s["actions"]:
+    if finished:
         return f"Done:                     {s['done']} of {s['actions']} files placed in the output ({kinds})"
-    return (f"Done:                     {s['done']} of {s['actions']} files placed in the output ({media_done} of "
-            f"{media} media files, {s['done'] - media_done} of {sidecars} sidecar(s) copied to Unprocessed/); "
+    return (f"Done:                     {s['done']} of {s['actions']} files placed in the output ({kinds}); "
             f"{s['actions'] - s['done']} not done yet")
 
 

@@ -319,8 +319,10 @@ def _clean_entry(record, media: bool) -> dict | None:
     required = _MEDIA_FIELDS if media else _JSON_FIELDS
     if any(name not in record or not ok(record[name]) for name, ok in required.items()):
         return None
-    if any(name in record and not ok(record[name]) for name, ok in _COMMON_FIELDS.items()):
-        return None
+    for name, value in record.items():  # a record holds a few of the fields: check those it has
+        ok = _COMMON_FIELDS.get(name)
+        if ok is not None and not ok(value):
+            return None
     return record
 
 
