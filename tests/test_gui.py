@@ -336,6 +336,28 @@ def test_closing_mid_run_asks_then_stops_and_saves(window, takeout: Path, tmp_pa
     assert (tmp_path / "export_pefProcessed" / "processing_state.json").is_file()
 
 
+def test_a_signal_stops_and_closes_as_closing_does(window, takeout: Path, tmp_path: Path) -> None:
+    """Ctrl+C in the terminal that started the window (SIGINT), or SIGTERM: no question, the same safe stop."""
+    tap = StopAtFirstFile()
+    w = window(taps=(tap,))
+    w.choose(takeout)
+    w.set_options(tmp_path)
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    w.app.stop_on_signals()
+    try:
+        w.app.start_button.invoke()
+        w.pump_until(tap.first.is_set, "the first file")
+        os.kill(os.getpid(), signal.SIGTERM)
+        w.pump_until(lambda: w.app.job is not None and w.app.job.stopping, "the stop")
+        tap.release.set()
+        w.pump_until(lambda: w.app.closed, "closing")
+    finally:
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+    report = json.loads((tmp_path / "export_pefProcessed" / "report.json").read_text(encoding="utf-8"))
+    assert report["interrupted"] is True and 1 <= report["summary"]["done"] < 34
+
+
 class HoldBeforePlanning(Observer):
     """Once armed, holds a run at its planning phase until the test has pressed Stop: stopped before any write."""
 
