@@ -362,12 +362,34 @@ def main(argv: list[str] | None = None) -> int:
             interrupts.settle()
 
 
+def _wants_window() -> bool:
+    """`pef` alone, typed in a terminal: offer the window to someone who may not know the options."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    print("pef fixes a Google Photos Takeout. From the terminal: pef -p FOLDER (pef --help for everything).")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # nothing runs yet: Ctrl+C just leaves
+    try:
+        answer = input("Open the pef window instead? [Y/n] ")
+    except EOFError:
+        answer = "n"
+    except KeyboardInterrupt:
+        print()
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return answer.strip().lower() in ("", "y", "yes")
+
+
 def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
     _tolerant_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv[:1] == ["verify"]:
             return verify_main(argv[1:])
+        if argv[:1] == ["gui"] or (not argv and _wants_window()):
+            from pef.gui import main as window
+
+            return window(argv[1:])
         parser = build_parser()
         argv = _join_dash_values(argv, parser)
         args = parser.parse_args(argv)
