@@ -256,6 +256,19 @@ def test_after_a_timeout_the_commands_sent_ahead_run_on_a_fresh_exiftool(tmp_pat
         tool.close()
 
 
+def test_a_pef_gone_in_the_middle_of_a_command_leaves_no_exiftool() -> None:
+    """Commands are sent ahead, so pef may die halfway through writing one: the guard's stop request must
+    still reach ExifTool as a line of its own (else ExifTool waits for the rest of the command forever)."""
+    tool = ExifTool("exiftool", timeout=300)  # the guard's grace: far longer than this test waits
+    tool.run(["-ver"])
+    proc = tool._proc
+    guard = proc.pid
+    os.write(proc.stdin.fileno(), b"-j\n-FileName\n/tmp/cut-in-the-mid")
+    os.close(proc.stdin.fileno())
+    wait_for(lambda: in_session(guard) == [], 30, "ExifTool stopped after pef went away mid-command")
+    proc.wait(timeout=30)
+
+
 def test_close_ends_exiftool_and_its_guard(tmp_path: Path) -> None:
     tool = ExifTool("exiftool", timeout=30)
     tool.run(["-ver"])
