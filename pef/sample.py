@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import importlib.util
 import io
 import json
 import json.encoder
@@ -944,6 +945,14 @@ def main(argv=None) -> int:
     if args.dest.exists() and not _is_empty_dir(args.dest):
         print(f"pef.sample: {args.dest} already exists and is not an empty folder; "
               "give a new path so nothing is mixed with the sample", file=sys.stderr)
+        return 1
+    missing = [name for name, module in (("Pillow", "PIL"), ("pillow-heif", "pillow_heif"))
+               if importlib.util.find_spec(module) is None]
+    if missing or shutil.which("ffmpeg") is None:
+        needs = [*missing, *([] if shutil.which("ffmpeg") else ["ffmpeg (the program)"])]
+        print(f"pef.sample makes real photos and videos, which needs {' and '.join(needs)}: install pef with "
+              "its sample extra (pip install '.[sample]') and ffmpeg (see the README), then run this again.",
+              file=sys.stderr)
         return 1
     start = time.monotonic()
     manifest = generate_takeout(

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -315,3 +316,14 @@ def test_cli_writes_a_takeout(tmp_path, capsys):
     line = capsys.readouterr().out.strip()
     assert line.startswith("34 media, ") and str(tmp_path / "out") in line
     assert (tmp_path / "out" / "Takeout 2" / "Google Photos" / "Trip" / "metadata.json").is_file()
+
+
+def test_without_pillow_the_generator_says_what_to_install(tmp_path):
+    code = ("import sys; sys.modules['PIL'] = None; from pef.sample import main; "
+            f"sys.exit(main([{str(tmp_path / 'export')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(sample.__file__).parent.parent)})
+    assert proc.returncode == 1
+    assert proc.stderr == ("pef.sample makes real photos and videos, which needs Pillow: install pef with its sample "
+                           "extra (pip install '.[sample]') and ffmpeg (see the README), then run this again.\n")
+    assert not (tmp_path / "export").exists()
