@@ -248,14 +248,20 @@ def test_start_makes_the_cli_library_and_summary(window, takeout: Path, referenc
     assert opened.read_text().splitlines() == [str(out), str(out / "report.html"), str(out / "Unprocessed")]
 
 
-def test_stop_then_continue_gives_the_uninterrupted_library(window, takeout: Path, reference, tmp_path: Path) -> None:
-    ref_out, _ = reference
+def held_at_first_file(window, takeout: Path, tmp_path: Path):
+    """A window running the sample, held by its tap once the first file is done."""
     tap = StopAtFirstFile()
     w = window(taps=(tap,))
     w.choose(takeout)
     w.set_options(tmp_path)
     w.app.start_button.invoke()
     w.pump_until(tap.first.is_set, "the first file")
+    return w, tap
+
+
+def test_stop_then_continue_gives_the_uninterrupted_library(window, takeout: Path, reference, tmp_path: Path) -> None:
+    ref_out, _ = reference
+    w, tap = held_at_first_file(window, takeout, tmp_path)
     w.pump_until(lambda: w.app.progress_label.cget("text").startswith("Overall progress: "), "the progress line")
     w.shot("2-running")
     w.app.stop_button.invoke()
@@ -302,12 +308,7 @@ def test_stop_then_continue_gives_the_uninterrupted_library(window, takeout: Pat
 
 
 def test_closing_mid_run_asks_then_stops_and_saves(window, takeout: Path, tmp_path: Path) -> None:
-    tap = StopAtFirstFile()
-    w = window(taps=(tap,))
-    w.choose(takeout)
-    w.set_options(tmp_path)
-    w.app.start_button.invoke()
-    w.pump_until(tap.first.is_set, "the first file")
+    w, tap = held_at_first_file(window, takeout, tmp_path)
     close = w.root.tk.call("wm", "protocol", w.root, "WM_DELETE_WINDOW")  # what the window manager calls
     asked: list[str] = []
 
