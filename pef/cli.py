@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "unless given again")
     res.add_argument("--output", type=Path, metavar="PATH",
                      help="use exactly this output folder (resumes if it holds a state)")
+    res.add_argument("--into", type=Path, metavar="LIBRARY",
+                     help="add this export to a library pef made before (from an earlier export or another "
+                     "account): only what is new is added, what changed is updated, nothing is doubled; "
+                     "run the same command again to continue it")
     res.add_argument("--force", action="store_true",
                      help="ignore any saved state: a new folder, or with --resume/--output everything redone in place")
     res.add_argument("--retry-errors", action="store_true",
@@ -246,7 +250,9 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         parser.error(f"argument -j/--jobs: must be at least 1, not {args.jobs}")
     if not (math.isfinite(args.timeout) and args.timeout > 0):
         parser.error(f"argument --timeout: must be a number of seconds above 0, not {args.timeout:g}")
-    in_place = args.resume or args.output is not None
+    if args.into is not None and (args.resume or args.output is not None or args.destination is not None):
+        parser.error("--into LIBRARY names where this export goes: leave out --resume, --output and -d")
+    in_place = args.resume or args.output is not None or args.into is not None
     if args.retry_errors and not in_place:
         parser.error("--retry-errors redoes failed files of an earlier run: add --resume (or --output DIR)")
     if args.reprocess and not in_place:
@@ -308,7 +314,9 @@ def resume_command(args: argparse.Namespace, out_dir: Path | None = None) -> str
     """The command that continues this run, ready to paste (in exactly out_dir, once it is claimed)."""
     parts = _program_name()
     exact = args.output or out_dir
-    if exact is not None:
+    if getattr(args, "into", None) is not None:
+        parts += ["--into", str(args.into.resolve())]
+    elif exact is not None:
         parts += ["--output", str(exact.resolve())]
     else:
         parts.append("--resume")
@@ -425,6 +433,7 @@ def _main(argv: list[str] | None, interrupts: Interrupts) -> int:
         albums=args.albums,
         album_keywords=args.album_keywords,
         exiftool=args.exiftool,
+        into=args.into,
         inherit=inherit,
     )
     chosen: list[Path] = []

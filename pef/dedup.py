@@ -158,3 +158,8 @@ def note_disagreements(duplicates: Duplicates, sidecar_of: dict[str, str], sidec
             duplicates.disagreements[dup] = (
                 f"its sidecar {mine.rel} differs from {kept.rel} in {', '.join(differ)}; "
                 f"the library's file has the metadata of {kept.rel}")
+
+
+def full_hash(rel: str, reader: Reader) -> bytes | None:
+    """One file's content hash, as `find_duplicates` takes it; None when it cannot be read."""
+    return _full_hashes([rel], reader, Duplicates()).get(rel)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from pef import __version__, finished, hashcache, scancache
+from pef import __version__, finished, hashcache, into, scancache
 from pef.albums import Members, album_index, album_titles, albums_of_items, resolve_members, write_albums
-from pef.dedup import Duplicates, Reader, find_duplicates, has_index, note_disagreements
+from pef.dedup import Duplicates, Reader, find_duplicates, full_hash, has_index, note_disagreements
 from pef.exiftool import ExifToolError, ExifToolMissing, exiftool_version, find_exiftool, install_hint, missing_detail
 from pef.execute import FULL_ERRNOS, DiskFull, ExecOptions, FatalError, Worker, output_fault, run_actions
 from pef.filetypes import HEAD_BYTES, fixed_name
@@ -31,6 +31,7 @@ from pef.report import build_report, summary_text, write_report
 from pef.resume import (
     OutputChoice,
     RunRefused,
+    same_option,
     check_state_fits,
     choose_output,
     forget_for_redo,
@@ -40,7 +41,8 @@ from pef.resume import (
     split_done,
 )
 from pef.scan import PEF_OUTPUT, ScanResult
-from pef.sources import Source, SourceError
+from pef.safenames import safe_path
+from pef.sources import Source, SourceError, file_chunks
 from pef.outdir import SUFFIX, claim_new_output_dir
 from pef.state import Entry, ProcessingState, StateError
 from pef.tags import MetadataOptions
@@ -76,6 +78,7 @@ class RunConfig:
     albums: str = "copy"  # album folders hold: "copy" | "link" | "hardlink" | "none"
     album_keywords: bool = False  # also write each album's title into its photos' keywords
     exiftool: str | None = None  # the ExifTool program to run (default: see exiftool.find_exiftool)
+    into: Path | None = None  # a library pef made: add this export to it (see pef.into)
     # Recorded options the caller left unset: a resume takes them from the state,
     # so `pef --resume -p SRC` continues a run started with --timezone or -s.
     inherit: frozenset[str] = frozenset()
@@ -164,15 +167,22 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
     started = time.time()
     source = _open(config)
     missing = _announce_input(source, observer)
-    choice = _choose_output(config, source, observer)
-    earlier = _earlier_output(config, source, choice, observer)
+    target: _Into | None = None
+    if config.into is not None:
+        choice, target = _choose_library(config, source, observer)
+        earlier = None
+    else:
+        choice = _choose_output(config, source, observer)
+        earlier = _earlier_output(config, source, choice, observer)
     if config.dry_run:
-        return _run_in(config, source, choice, choice.path, observer, stop, started, missing, earlier)
+        return _run_in(config, source, choice, choice.path, observer, stop, started, missing, earlier, target)
     existed = not choice.new and choice.path.exists()
     out, lock = _claim(choice)
     observer.output_chosen(out)
     try:
-        return _run_in(config, source, choice, out, observer, stop, started, missing, earlier)
+        if target is not None and target.source is None:
+            target = _register(out, source, target)
+        return _run_in(config, source, choice, out, observer, stop, started, missing, earlier, target)
     finally:
         lock.release()
         if not existed:
@@ -180,30 +190,40 @@ def run(config: RunConfig, observer: Observer | None = None, stop: Callable[[], 
 
 
 def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: Observer, stop, started: float,
-            missing: list[MissingPart], earlier: Path | None) -> RunResult:
-    if choice.resume and not (config.dry_run or config.retry_errors or config.reprocess):
+            missing: list[MissingPart], earlier: Path | None, target: "_Into | None" = None) -> RunResult:
+    if choice.resume and target is None and not (config.dry_run or config.retry_errors or config.reprocess):
         quick = _finished_already(config, source, out, observer, earlier)
         if quick is not None:
             return quick
-    state = _load_state(out, config.dry_run) if (choice.resume or choice.reprocess_all) else ProcessingState(out)
+    state_dir = target.state_dir if target is not None else None
+    if choice.resume or choice.reprocess_all:
+        state = _load_state(out, config.dry_run, state_dir)
+    else:
+        state = ProcessingState(out, state_dir)
     for note in state.recovery:
         observer.warning(note)
-    if choice.resume or choice.reprocess_all:
+    if target is not None:
+        config = _library_options(config, target)
+    elif choice.resume or choice.reprocess_all:
         _fill_legacy_options(state)
         config = _inherit_options(config, state.data.get("options"), observer)
     # Taken before the scan: a source changed during the run then differs from what the record says.
     print_ = None if config.dry_run else finished.fingerprint(source, config.recorded_options(), __version__)
     exiftool, needs = _find_exiftool(config)
-    found = photos_only(_scan(source, observer, stop, scancache.load(out) if state.exists else None), config.layout)
+    found = photos_only(_scan(source, observer, stop, scancache.load(state.state_dir) if state.exists else None),
+                        config.layout)
     if choice.resume:
         moved = check_state_fits(state, source.identity(), config.recorded_options(), found.json_files.keys() | {m.rel for m in found.media})
         if moved:
             observer.message(moved)
     _check_found(source, found)
-    matched, organised, duplicates, members, plan = _match_and_plan(config, source, found, state, observer, stop)
+    library = into.load_library(out, target.number) if target is not None else None
+    matched, organised, duplicates, members, plan, added = _match_and_plan(config, source, found, state, observer,
+                                                                          stop, library)
     if choice.reprocess_all:
         state.begin(source.identity(), config.recorded_options(), 0, reset=True)
-    todo, done = _what_is_left(config, plan, state, observer)
+    taken = library.taken_over(target.number) if library is not None and target is not None else {}
+    todo, done = _what_is_left(config, plan, state, observer, taken, target is not None and not choice.resume)
     if stop():
         raise Interrupted()
     result = RunResult(None if config.dry_run else out, {}, "", already_done=done, output=out, resumes=choice.resume,
@@ -211,9 +231,10 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
     if needs:
         result.messages.append(needs)
     if not config.dry_run:
+        facts = _facts(found, matched, duplicates, added)
         _execute(config, exiftool, source, out, found, plan, todo, done, state, observer, stop, result, duplicates,
-                 members, {rel: pair.sidecar for rel, pair in matched.pairs.items()})
-        result.audit, _ = audit_outputs(out, source, found.media, state)
+                 members, {rel: pair.sidecar for rel, pair in matched.pairs.items()}, facts)
+        result.audit, _ = audit_outputs(out, source, found.media, state, taken_over=taken)
     problems = [{"part": m.name, "kind": "missing", "problem": m.why} for m in missing if m.certain]
     problems += [{"part": label, "kind": "damaged", "problem": why} for label, why in source.damaged.items()]
     result.report = build_report(
@@ -224,6 +245,8 @@ def _run_in(config, source: Source, choice: OutputChoice, out: Path, observer: O
         suffixes=config.all_suffixes,
     )
     result.report["albums"] = album_index(found, organised, plan, duplicates, members, config.layout, config.albums)
+    if target is not None and library is not None:
+        result.report["into"] = _into_report(target, library, added, {s.rel: s for s in found.sidecars}, matched)
     result.summary = summary_text(result.report)
     if not config.dry_run:
         try:
@@ -294,9 +317,9 @@ def _remove_if_unused(out: Path) -> None:
         pass
 
 
-def _load_state(out: Path, dry_run: bool) -> ProcessingState:
+def _load_state(out: Path, dry_run: bool, state_dir: Path | None = None) -> ProcessingState:
     try:
-        return ProcessingState.load(out, read_only=dry_run)
+        return ProcessingState.load(out, read_only=dry_run, state_dir=state_dir)
     except StateError as exc:
         raise RunRefused(str(exc)) from None
 
@@ -448,13 +471,127 @@ def _choose_output(config: RunConfig, source: Source, observer: Observer) -> Out
     return choice
 
 
-def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingState, observer: Observer, stop):
+@dataclass(frozen=True)
+class _Into:
+    """The library an export is added to (--into), and this export's place in it."""
+
+    root: Path
+    source: into.RegisteredSource | None  # None: new to the library, registered when the run starts
+    number: int  # its number among the library's sources
+    options: dict  # the library's options, which every export added to it uses
+
+    @property
+    def state_dir(self) -> Path | None:
+        if self.source is not None and not self.source.state_dir:
+            return None  # the library's first source: the main state
+        return self.root / (self.source.state_dir if self.source else f"{into.SOURCES_DIR}/{self.number}")
+
+
+def _choose_library(config: RunConfig, source: Source, observer: Observer) -> tuple[OutputChoice, _Into | None]:
+    root = _resolved(config.into)
+    assert root is not None
+    if source.folder is not None:
+        _check_not_nested(source.folder, root)
+    main = _load_state(root, True)
+    sources = into.registered(main) if main.exists else []
+    if not sources:
+        choice = OutputChoice(root, resume=False, reprocess_all=False,
+                              message=f"Making a new library in {root} from this export.")
+        refuse_foreign(choice, config.force)
+    else:
+        _fill_legacy_options(main)
+        options = main.data.get("options") or {}
+        if options.get("layout") == "export":
+            raise RunRefused(f"{root} was made with --layout export (the export's own shape), which cannot take "
+                             "another export. Make a library with another layout first.")
+        known = next((s for s in sources if s.same_as(source.identity())), None)
+        number = known.id if known else max(s.id for s in sources) + 1
+        target = _Into(root, known, number, options)
+        _library_options(config, target)  # refused before anything is recorded
+        if known is None:
+            message = f"Adding this export to the library in {root} (its source {number})."
+        else:
+            message = f"This export is source {number} of the library in {root}; continuing it."
+        choice = OutputChoice(root, resume=known is not None, reprocess_all=False, message=message)
+    if not config.dry_run:
+        _check_writable(root)
+    if choice.message:
+        observer.message(choice.message)
+    return choice, (target if sources else None)
+
+
+def _register(out: Path, source: Source, target: _Into) -> _Into:
+    """Record the new export in the library (under its lock) before anything of it is written."""
+    main = _load_state(out, False)
+    registered = into.register(main, source.identity())
+    (out / registered.state_dir).mkdir(parents=True, exist_ok=True)
+    return replace(target, source=registered, number=registered.id)
+
+
+def _library_options(config: RunConfig, target: _Into) -> RunConfig:
+    """An export added to a library is laid out as the library is: its options, unless given the same."""
+    differ = [name for name in into.same_options(target.options, config.recorded_options(), same_option)
+              if name not in config.inherit]
+    if differ:
+        lines = "\n".join(f"  {k}: the library's {target.options[k]!r}, given {config.recorded_options()[k]!r}"
+                          for k in differ)
+        raise RunRefused(f"The library in {target.root} was made with other options:\n{lines}\n"
+                         "Every export added to it uses the library's options: leave them out.")
+    return _inherit_options(config, target.options, Observer())
+
+
+def _facts(found, matched, duplicates: Duplicates, added: into.IntoPlan | None) -> list[into.Facts]:
+    """What this run knows of each media file, kept for the exports added to the library later."""
+    sidecars = {s.rel: s for s in found.sidecars}
+    digests = {**duplicates.digests, **(added.digests if added else {})}
+    decisions = added.decisions if added else {}
+    facts = []
+    for media in found.media:
+        pair = matched.pairs.get(media.rel)
+        sidecar = sidecars.get(pair.sidecar) if pair else None
+        decision = decisions.get(media.rel)
+        digest = digests.get(media.rel)
+        facts.append(into.Facts(
+            media.rel, media.size, digest.hex() if digest else None,
+            url=sidecar.url if sidecar else "", title=sidecar.title if sidecar else "",
+            taken=sidecar.taken if sidecar else None, meta=into.meta_of(sidecar),
+            verdict=decision.verdict if decision else None, key=decision.key if decision else None,
+            library=decision.item.key if decision and decision.item else None,
+            why=decision.why if decision else None,
+        ))
+    return facts
+
+
+def _into_report(target: _Into, library: into.Library, added: into.IntoPlan | None, sidecars: dict, matched) -> dict:
+    """What this export contributed to the library, and what the library has that it has not."""
+    decisions = added.decisions if added else {}
+    matched_items = {d.item.key for d in decisions.values() if d.item is not None}
+    changed = []
+    review = []
+    for rel, decision in sorted(decisions.items()):
+        pair = matched.pairs.get(rel)
+        if decision.verdict == "changed" and decision.item is not None:
+            changed.append({"file": rel, "library_file": decision.item.output, "key": decision.key,
+                            "changes": into.changes_of(decision, sidecars.get(pair.sidecar) if pair else None)})
+        elif decision.verdict == "ambiguous":
+            review.append({"file": rel, "why": decision.why})
+    only_library = sorted(i.output for i in library.items if i.key not in matched_items)
+    return {
+        "library": str(target.root), "source_number": target.number,
+        "sources": [{"number": s.id, "path": s.describe(), "added": s.added} for s in library.sources],
+        "counts": {**(added.counts() if added else {}), "not_in_this_export": len(only_library)},
+        "changed": changed, "review": review, "not_in_this_export": only_library,
+    }
+
+
+def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingState, observer: Observer, stop,
+                    library: into.Library | None = None):
     observer.start_phase("Matching and planning", total=None)
     matched = match(found.media, found.sidecars, config.all_suffixes)
     renames = _extension_fixes(source, found) if config.fix_extensions else None
     organised = organise(found, matched, config.library_options())
     places = {rel: p.path for rel, p in organised.places.items()}
-    known = hashcache.load(state.out_dir, found.media) if state.exists else {}
+    known = hashcache.load(state.state_dir, found.media) if state.exists else {}
     duplicates = _find_duplicates(config, source, found, matched, organised, stop, known)
     note_disagreements(duplicates, {rel: pair.sidecar for rel, pair in matched.pairs.items()},
                        {s.rel: s for s in found.sidecars})
@@ -464,13 +601,96 @@ def _match_and_plan(config: RunConfig, source: Source, found, state: ProcessingS
         places[rel] = member.path or ""
     album_copies = [] if config.albums == "none" else [
         rel for rel in duplicates.of if organised.places[rel].album is not None]
+    added = None
+    recorded = recorded_outputs(state)
+    if library is not None:
+        added = _decide_against(library, source, found, matched, duplicates, members, album_copies, places)
+        for rel, decision in added.decisions.items():
+            if decision.verdict == "ambiguous":
+                places[rel] = into.review_path(places[rel])
+                organised.places[rel] = replace(organised.places[rel], path=places[rel])
+        recorded = {**added.recorded, **recorded}  # this export's own record first (a resumed run)
     keywords = albums_of_items(organised, duplicates, members, album_titles(found)) if config.album_keywords else None
-    plan = make_plan(found, matched, recorded_outputs(state), renames, recorded_extras(state), places,
+    plan = make_plan(found, matched, recorded, renames, recorded_extras(state), places,
                      duplicates.of, album_copies, {rel: m.path and m.item for rel, m in members.members.items()},
-                     keywords)
+                     keywords, kept=added.kept if added is not None else ())
+    if added is not None:
+        _adopt(plan, added, state)
     observer.advance(len(plan.actions))
     observer.end_phase()
-    return matched, organised, duplicates, members, plan
+    return matched, organised, duplicates, members, plan, added
+
+
+def _decide_against(library: into.Library, source: Source, found, matched, duplicates: Duplicates, members: Members,
+                    album_copies: list[str], places: dict[str, str]) -> into.IntoPlan:
+    """What each file of this export is to the library it is added to (see pef.into)."""
+    sidecars = {s.rel: s for s in found.sidecars}
+    candidates = []
+    for media in found.media:
+        if media.rel in duplicates.of:
+            continue
+        pair = matched.pairs.get(media.rel)
+        candidates.append(into.Candidate(media.rel, media.size, "write" if pair else "copy",
+                                         sidecars.get(pair.sidecar) if pair else None))
+    reader = Reader(chunks=source.chunks, piece=source.piece, in_order=source.chunks_in_order)
+    followers = {rel: duplicates.of[rel] for rel in album_copies}
+    followers.update({rel: m.item for rel, m in members.members.items() if m.path and m.item})
+    safe = {rel: safe_path(place) for rel, place in places.items()}
+
+    def hash_new(rel: str) -> bytes | None:
+        return duplicates.digests.get(rel) or full_hash(rel, reader)
+
+    return into.plan_inputs(candidates, safe, followers, matched.unpaired_sidecars, library, hash_new,
+                            _item_hasher(library))
+
+
+def _item_hasher(library: into.Library) -> Callable[[into.LibraryItem], bytes | None]:
+    """The content hash of a library item its run did not hash: from its source, where that is still
+    present, else from its file when that is an unchanged copy."""
+    readers: dict[int, Reader | None] = {}
+
+    def reader_of(source_id: int) -> Reader | None:
+        if source_id not in readers:
+            registered = next((s for s in library.sources if s.id == source_id), None)
+            try:
+                opened = Source([Path(p) for p in registered.inputs]) if registered else None
+            except SourceError:
+                opened = None
+            readers[source_id] = (Reader(chunks=opened.chunks, piece=opened.piece, in_order=opened.chunks_in_order)
+                                  if opened is not None else None)
+        return readers[source_id]
+
+    def hash_item(item: into.LibraryItem) -> bytes | None:
+        reader = reader_of(item.source_id)
+        if reader is not None:
+            digest = full_hash(item.rel, reader)
+            if digest is not None:
+                return digest
+        if item.kind == "copy":
+            return full_hash(item.output, Reader(chunks=lambda rel: file_chunks(library.root / rel),
+                                                 piece=lambda rel, offset, size: None))
+        return None
+
+    return hash_item
+
+
+def _adopt(plan: Plan, added: into.IntoPlan, state: ProcessingState) -> None:
+    """The export's files the library holds already, unchanged, at the path this run would give them:
+    recorded as done, with nothing written."""
+    for action in plan.actions:
+        if action.kind is Kind.SIDECAR or action.source in state.media:
+            continue
+        if added.recorded.get(action.source) != action.dest:
+            continue
+        decision = added.decisions.get((action.of if action.from_item else action.source) or "")
+        if decision is None or decision.verdict != "same" or decision.item is None:
+            continue
+        size = into.output_size(state.out_dir, action.dest)
+        if size is None:
+            continue
+        details = {**added.details.get(action.dest, {}), "library": decision.item.key, "key": decision.key}
+        state.adopt(Entry(action.source, action.kind.value, "success", action.dest, size=size, sidecar=action.sidecar,
+                          of=action.of, details=details))
 
 
 def _find_duplicates(config, source: Source, found, matched, organised, stop, known: dict[str, bytes]) -> Duplicates:
@@ -502,18 +722,26 @@ def _find_duplicates(config, source: Source, found, matched, organised, stop, kn
     return result
 
 
-def _what_is_left(config: RunConfig, plan: Plan, state: ProcessingState, observer: Observer):
+def _what_is_left(config: RunConfig, plan: Plan, state: ProcessingState, observer: Observer,
+                  taken: dict[str, int], adding: bool = False):
     redo = forget_for_redo(state, plan, config.retry_errors, config.reprocess)
     todo, done = split_done(plan, state)
+    if taken:
+        # Files a later export added to the library took over: that export's record owns them now.
+        left = [a for a in todo if a.source not in taken and (a.of is None or a.of not in taken)]
+        done += len(todo) - len(left)
+        todo = left
     if redo:
         observer.message(f"Reprocessing {redo} file(s) as asked.")
-    if done:
+    if done and adding:
+        observer.message(f"Already in the library: {done} file(s) of this export, nothing written for them")
+    elif done:
         observer.message(f"Resuming: skipping {done} already-processed files")
     return todo, done
 
 
 def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state, observer, stop, result,
-             duplicates: Duplicates, members: Members, sidecar_of: dict[str, str]) -> None:
+             duplicates: Duplicates, members: Members, sidecar_of: dict[str, str], facts: list) -> None:
     tmp_dir = out / TMP_DIR_NAME
     opts = ExecOptions(
         no_exif=config.no_exif,
@@ -534,10 +762,11 @@ def _execute(config, exiftool, source, out, found, plan: Plan, todo, done, state
         state.begin(source.identity(), config.recorded_options(), len(found.sidecars) + len(found.broken), reset=False)
         state.set_stats(skipped=done)
         state.save()
-        if found.cache_misses or not (out / scancache.CACHE_FILE).exists():
-            scancache.save(out, found)
-        if duplicates.new_digests or not (out / hashcache.CACHE_FILE).exists():
-            hashcache.save(out, found.media, duplicates.digests)
+        if found.cache_misses or not (state.state_dir / scancache.CACHE_FILE).exists():
+            scancache.save(state.state_dir, found)
+        if duplicates.new_digests or not (state.state_dir / hashcache.CACHE_FILE).exists():
+            hashcache.save(state.state_dir, found.media, duplicates.digests)
+        into.save_facts(state.state_dir, facts)
         free = shutil.disk_usage(out).free
         if needed > free:
             observer.warning(f"Warning: this run needs about {_mb(needed)} but only {_mb(free)} are free on the output disk.")

@@ -28,7 +28,8 @@ from pef.scan import ScanResult
 # Names pef itself writes at the top of the output.
 RESERVED_TOP = (
     "processing_state.json", "processing_state.journal", "processing_state.sidecars.jsonl",
-    "processing_state.hashes.jsonl", "processing_state.finished.json",
+    "processing_state.hashes.jsonl", "processing_state.finished.json", "processing_state.items.jsonl",
+    "processing_state.sources",
     "report.json", "report.txt", "report.html", "unpaired.csv", "errors.csv", "report-thumbs", ALBUMS_FILE,
     TMP_DIR_NAME, LOCK_FILE,
 )
@@ -92,6 +93,7 @@ def make_plan(
     album_copies: Iterable[str] = (),
     members: Mapping[str, str | None] | None = None,
     albums: Mapping[str, tuple[str, ...]] | None = None,
+    kept: Iterable[str] = (),
 ) -> Plan:
     """One action per source media file and per unpaired sidecar, with unique output paths.
 
@@ -106,6 +108,8 @@ def make_plan(
     output of their own, except those in `album_copies`, which album folders hold.
     `members` maps album sidecars whose photo lies elsewhere to that item (None: the album folder
     gets no file for it); they are no longer unpaired. `albums`: item -> album titles to tag it with.
+    `kept`: files already in the output that no source file of this run owns (a library's other
+    exports, pef.into): never overwritten, so a new file with such a name is numbered.
     """
     duplicates = duplicates or {}
     members = members or {}
@@ -136,7 +140,7 @@ def make_plan(
 
     natural = {rel: _natural_dest(places[rel], renames.get(rel)) for _, rel, *_ in wanted}
     mapped = {rel for rel, dest in natural.items() if not _keeps_name(places[rel], dest, renames.get(rel))}
-    taken = _Namespace(RESERVED_TOP, natural.values())
+    taken = _Namespace((*RESERVED_TOP, *kept), natural.values())
     dests: dict[str, str] = {}
     for kind, rel, *_ in wanted:
         old = recorded.get(rel)

@@ -297,6 +297,7 @@ def summary_text(report: dict) -> str:
     export_day = export_day_warning(report)
     if export_day:
         lines.append(f"Note: {export_day}")
+    lines += into_lines(report.get("into"))
     if report.get("input_problems"):
         lines.append("Incomplete input (files in these parts are not in the output):")
         lines += [f"  {p['kind']} part {p['part']}: {p['problem']}" for p in report["input_problems"]]
@@ -311,6 +312,27 @@ def summary_text(report: dict) -> str:
 
 
 SHOWN_IN_TEXT = 20
+
+
+def into_lines(into: dict | None) -> list[str]:
+    """What an export added to a library (--into) contributed to it."""
+    if not into:
+        return []
+    c = into["counts"]
+    lines = [
+        f"Library:                  source {into['source_number']} of {len(into['sources'])} added to {into['library']}",
+        f"  new:                    {c.get('new', 0)}  (added)",
+        f"  already there:          {c.get('same', 0)}  (nothing written)",
+        f"  updated:                {c.get('changed', 0)}  (made again from this export: its metadata or folder changed)",
+        f"  to review:              {c.get('ambiguous', 0)}  (not guessed: in Review/)",
+        f"  not in this export:     {c.get('not_in_this_export', 0)}  (kept in the library as they were)",
+    ]
+    for change in into["changed"][:SHOWN_IN_TEXT]:
+        said = ", ".join(f"{k} {v['was']!r} -> {v['now']!r}" for k, v in change["changes"].items()) or "its folder"
+        lines.append(f"  updated {change['library_file']}: {said}")
+    for item in into["review"][:SHOWN_IN_TEXT]:
+        lines.append(f"  to review {item['file']}: {item['why']}")
+    return lines
 
 
 def _first(report: dict, heading: str, rows: list[tuple[str, str]], csv_name: str) -> list[str]:

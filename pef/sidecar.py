@@ -44,6 +44,7 @@ class Sidecar:
     trashed: bool = False
     locked: bool = False  # inLockedFolder
     partner: bool = False  # googlePhotosOrigin.fromPartnerSharing
+    url: str = ""  # Google's own address of the item: the same in every export of it
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -143,6 +144,7 @@ def _sidecar_from(data: dict, rel: str) -> Sidecar:
         trashed=_flag(data, "trashed", warnings),
         locked=_flag(data, "inLockedFolder", warnings),
         partner=_partner(data),
+        url=_url(data),
         warnings=tuple(warnings),
     )
 
@@ -163,6 +165,11 @@ def _album_info(data) -> AlbumInfo | None:
         place=_valid_text(place) if isinstance(place, str) and place.strip() else None,
         shared=data.get("shared") is True or data.get("access") == "shared",
     )
+
+
+def _url(data: dict) -> str:
+    url = data.get("url")
+    return _valid_text(url) if isinstance(url, str) and url.startswith("http") else ""
 
 
 def _partner(data: dict) -> bool:
@@ -275,6 +282,8 @@ def from_record(rel: str, record: list) -> JsonKind:
     kind, payload = record
     if kind == "sidecar":
         payload = dict(payload)
+        if "url" not in payload:
+            raise KeyError("url")  # cached by a pef that did not read it: read the file again
         geo = payload.pop("geo")
         return Sidecar(
             rel=rel,

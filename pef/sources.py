@@ -218,7 +218,7 @@ class Source:
         """rel's bytes in pieces; None for tar members, which can only be read in archive order."""
         member = self.members.get(rel)
         if member is None:
-            return _file_chunks(self.root / rel)
+            return file_chunks(self.root / rel)
         if member.loose is None and not member.archive.name.lower().endswith(".zip"):
             return None
         return self._chunks(member)
@@ -341,7 +341,7 @@ class Source:
             yield from items
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
+def file_chunks(path: Path) -> Iterator[bytes]:
     with open(path, "rb") as f:
         yield from iter(lambda: f.read(1 << 20), b"")
 

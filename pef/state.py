@@ -74,10 +74,13 @@ class StateError(Exception):
 
 
 class ProcessingState:
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        self.path = out_dir / STATE_FILE
-        self.journal_path = out_dir / JOURNAL_FILE
+    def __init__(self, out_dir: Path, state_dir: Path | None = None) -> None:
+        self.out_dir = out_dir  # outputs are recorded relative to it
+        # Where the record lives: the output folder, or for an export added to a library (--into) a
+        # folder of its own there (see pef.into).
+        self.state_dir = state_dir or out_dir
+        self.path = self.state_dir / STATE_FILE
+        self.journal_path = self.state_dir / JOURNAL_FILE
         self.data: dict = _empty_state()
         self.media: dict[str, dict] = self.data["media"]
         self.jsons: dict[str, dict] = self.data["processed_jsons"]
@@ -89,9 +92,9 @@ class ProcessingState:
 
     # ----- loading -------------------------------------------------------
     @classmethod
-    def load(cls, out_dir: Path, read_only: bool = False) -> "ProcessingState":
+    def load(cls, out_dir: Path, read_only: bool = False, state_dir: Path | None = None) -> "ProcessingState":
         """The recorded state; read_only (a dry run) changes nothing on disk, not even a corrupt file's name."""
-        state = cls(out_dir)
+        state = cls(out_dir, state_dir)
         if state.path.exists():
             state._load_file(read_only)
         if state.journal_path.exists():
@@ -163,6 +166,16 @@ class ProcessingState:
         self._dirty = True
         self._unsynced = True
 
+    def adopt(self, entry: Entry) -> None:
+        """Record a file another run made, unchanged (pef.into): kept at the next save, not journaled,
+        since a rerun decides it again the same way."""
+        self._apply(entry, entry.to_json())
+        self._dirty = True
+
+    def mark_changed(self) -> None:
+        """The header (self.data) was changed by hand: the next save writes it."""
+        self._dirty = True
+
     def _apply(self, entry: Entry, data: dict) -> None:
         if entry.kind == "sidecar":
             self.jsons[entry.source] = {
@@ -220,7 +233,7 @@ class ProcessingState:
         self.close()
         if self.journal_path.exists():
             os.unlink(self.journal_path)
-            fsync_dir(self.out_dir)
+            fsync_dir(self.state_dir)
         self._journaled_since_save = 0
         self._dirty = False
 

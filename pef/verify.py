@@ -15,9 +15,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Container, Iterable
 
 from pef.exiftool import ExifTool, ExifToolError
+from pef.into import load_library, state_of
 from pef.library import LEGACY_OPTIONS, photos_only
 from pef.scan import MediaEntry
 from pef.sources import Source, SourceError
@@ -62,14 +63,41 @@ def verify(
         return Audit(None, problems=[str(exc)])
     if not state.exists or not state.data.get("source_path"):
         return Audit(None, problems=[f"{out_dir} holds no pef state file (processing_state.json)"])
+    library = load_library(out_dir, None)
+    audit = _verify_source(out_dir, state, library.taken_over(1), exiftool, hash_copies, jobs, batch, observer)
+    for source in library.sources[1:]:  # exports added to the library later (pef.into)
+        try:
+            added = state_of(out_dir, source)
+        except StateError as exc:
+            audit.problems.append(f"source {source.id} ({source.describe()}): {exc}")
+            continue
+        one = _verify_source(out_dir, added, library.taken_over(source.id), exiftool, hash_copies, jobs, batch,
+                             observer)
+        label = f"source {source.id} ({source.describe()})"
+        audit.media_checked += one.media_checked
+        audit.outputs_read += one.outputs_read
+        audit.problems += [f"{label}: {p}" for p in one.problems]
+        audit.unused_sidecars += one.unused_sidecars
+        audit.notes += [f"{label}: {n}" for n in one.notes]
+        if one.source_missing:
+            audit.notes.append(f"{label} is absent ({one.source_missing}); its recorded files were checked")
+    if len(library.sources) > 1 and audit.source_missing:
+        audit.notes.insert(0, f"source 1 ({library.sources[0].describe()}) is absent ({audit.source_missing}); "
+                              "its recorded files were checked")
+    return audit
+
+
+def _verify_source(out_dir: Path, state: ProcessingState, taken_over: Container[str], exiftool, hash_copies,
+                   jobs, batch, observer) -> Audit:
+    """One source's files against its record (a library built from several exports has one each)."""
     inputs = state.data.get("inputs") or [state.data["source_path"]]
     try:
         source = Source([Path(p) for p in inputs])
     except SourceError as exc:
-        return _without_source(out_dir, state, str(exc), exiftool, jobs, batch, observer)
+        return _without_source(out_dir, state, str(exc), exiftool, jobs, batch, observer, taken_over)
     options = state.data.get("options") or {}
     found = photos_only(_scan(source, observer), options.get("layout", LEGACY_OPTIONS["layout"]))
-    audit, to_read = audit_outputs(out_dir, source, found.media, state, hash_copies)
+    audit, to_read = audit_outputs(out_dir, source, found.media, state, hash_copies, taken_over)
     fed = _fed(state)
     audit.unused_sidecars = sorted(s.rel for s in found.sidecars if s.rel not in fed)
     audit.unused_sidecars += sorted(b.rel for b in found.broken)
@@ -93,11 +121,14 @@ def _scan(source: Source, observer):
         observer.end_phase()
 
 
-def _without_source(out_dir: Path, state: ProcessingState, why: str, exiftool, jobs, batch, observer) -> Audit:
+def _without_source(out_dir: Path, state: ProcessingState, why: str, exiftool, jobs, batch, observer,
+                    taken_over: Container[str] = ()) -> Audit:
     """What can be checked once the source is gone: every recorded output against the state."""
     audit = Audit(Path(state.data["source_path"]), source_missing=why)
     to_read: list[str] = []
     for rel, record in state.media.items():
+        if rel in taken_over:
+            continue
         if record.get("kind") == "member":
             _check_member(out_dir, rel, record, audit)
             continue
@@ -157,10 +188,12 @@ def _source_unreadable(tool: ExifTool, source: Source, rel: str, out_dir: Path) 
 
 
 def audit_outputs(
-    out_dir: Path, source: Source, media: Iterable[MediaEntry], state: ProcessingState, hash_copies: bool = False
+    out_dir: Path, source: Source, media: Iterable[MediaEntry], state: ProcessingState, hash_copies: bool = False,
+    taken_over: Container[str] = (),
 ) -> tuple[Audit, dict[str, str]]:
     """Check every source media file against its recorded output (one stat each).
 
+    taken_over: files whose item a later export added to the library now owns (checked with that export).
     Returns the audit and the outputs worth reading with ExifTool (path -> source)."""
     audit = Audit(source.root)
     owners: dict[str, str] = {}
@@ -168,11 +201,13 @@ def audit_outputs(
     base = f"{out_dir}/"  # plain strings: pathlib's joins cost more than the stats at 300k files
     for entry in media:
         audit.media_checked += 1
+        if entry.rel in taken_over:
+            continue
         path = _check_one(base, out_dir, source, entry, state.media.get(entry.rel), owners, audit, hash_copies, state)
         if path is not None:
             to_read[path] = entry.rel
     for rel, record in state.media.items():
-        if record.get("kind") == "member":
+        if record.get("kind") == "member" and rel not in taken_over:
             _check_member(out_dir, rel, record, audit)
     return audit, to_read
 

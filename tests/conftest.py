@@ -44,7 +44,7 @@ def tree_hashes(root: Path) -> dict[str, str]:
 # The files pef writes at the top of every output folder it makes (outputs aside).
 OWN_FILES = frozenset({
     "processing_state.json", "processing_state.sidecars.jsonl", "processing_state.hashes.jsonl",
-    "processing_state.finished.json",
+    "processing_state.finished.json", "processing_state.items.jsonl",
     "report.json", "report.txt", "report.html", "albums.json", "unpaired.csv", "errors.csv",
 })
 
