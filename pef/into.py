@@ -350,10 +350,6 @@ def output_size(root: Path, dest: str) -> int | None:
         return None
 
 
-def same_options(recorded: Mapping, options: Mapping, same: Callable[[str, object, object], bool]) -> list[str]:
-    return [k for k in sorted(options) if k in recorded and not same(k, recorded[k], options[k])]
-
-
 @dataclass
 class IntoPlan:
     """What the plan of an export added to a library takes from the library."""

@@ -530,8 +530,9 @@ def _register(out: Path, source: Source, target: _Into) -> _Into:
 
 def _library_options(config: RunConfig, target: _Into) -> RunConfig:
     """An export added to a library is laid out as the library is: its options, unless given the same."""
-    differ = [name for name in into.same_options(target.options, config.recorded_options(), same_option)
-              if name not in config.inherit]
+    given = config.recorded_options()
+    differ = [name for name in sorted(given) if name in target.options and name not in config.inherit
+              and not same_option(name, target.options[name], given[name])]
     if differ:
         lines = "\n".join(f"  {k}: the library's {target.options[k]!r}, given {config.recorded_options()[k]!r}"
                           for k in differ)
